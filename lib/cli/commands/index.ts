@@ -1,0 +1,7 @@
+import type { CommandModule } from 'yargs';
+
+/**
+ * Every `wirelab` subcommand, one file each under this folder. A new command
+ * is a file exporting a yargs CommandModule as default, plus one line here.
+ */
+export const commands: CommandModule<object, any>[] = [];

@@ -1,0 +1,42 @@
+/**
+ * The `wirelab` command line. Each subcommand lives in its own file under
+ * `commands/`; this file only wires them up and turns user mistakes into one
+ * sentence and a non-zero exit.
+ */
+import chalk from 'chalk';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commands } from './commands/index.ts';
+import { UserError } from './user-error.ts';
+
+async function main(argv: string[]): Promise<void> {
+  let cli = yargs(argv)
+    .scriptName('wirelab')
+    .strict()
+    .recommendCommands()
+    .option('impl', {
+      type: 'string',
+      default: 'exercises',
+      describe: 'whose code runs: exercises (yours), solutions, or a folder path',
+      global: true,
+    })
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UserError(message ?? 'bad command line', 2);
+    });
+  for (const command of commands) cli = cli.command(command);
+  await cli.parseAsync();
+}
+
+main(hideBin(process.argv)).catch((error: unknown) => {
+  if (error instanceof UserError) {
+    process.stderr.write(`${chalk.red('error:')} ${error.message}\n`);
+    process.exitCode = error.exitCode;
+    return;
+  }
+  process.stderr.write(`${chalk.red('internal error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 70;
+});

@@ -1,0 +1,33 @@
+/**
+ * A mistake the user can fix (a missing file, a taken port, a bad address).
+ * The CLI prints its message as one sentence and exits non-zero, never a stack trace.
+ */
+export class UserError extends Error {
+  override name = 'UserError';
+  constructor(
+    message: string,
+    /** The process exit code. */
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** Turns the errors Node raises for common user mistakes into one clear sentence. */
+export function explainSystemError(error: unknown, what: string): UserError | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'EADDRINUSE':
+      return new UserError(`${what}: the port is already in use; pick another with --port (0 lets the system choose).`);
+    case 'EADDRNOTAVAIL':
+      return new UserError(`${what}: that address does not belong to this machine.`);
+    case 'EACCES':
+      return new UserError(`${what}: permission denied (ports below 1024 need privileges; try a port above 1024).`);
+    case 'ENOENT':
+      return new UserError(`${what}: no such file or folder.`);
+    case 'ECONNREFUSED':
+      return new UserError(`${what}: the connection was refused (is the server running?).`);
+    default:
+      return undefined;
+  }
+}
