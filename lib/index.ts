@@ -4,3 +4,11 @@
  */
 export * from './errors.ts';
 export * from './transcript/transcript.ts';
+export * from './framing/line-decoder.ts';
+export * from './framing/length-prefixed.ts';
+export * from './tcp/wait.ts';
+export * from './tcp/options.ts';
+export * from './tcp/connection.ts';
+export * from './tcp/listen.ts';
+export * from './tcp/connect.ts';
+export * from './udp/udp-socket.ts';

@@ -1,0 +1,244 @@
+/**
+ * One TCP connection, read by pulling: `await conn.readLine()` instead of
+ * `socket.on('data', …)`. Bytes that arrive wait in a queue until a read asks
+ * for them, so a protocol is written top to bottom like the dialogue it is.
+ */
+import type { Socket } from 'node:net';
+import { ConnectionClosedError, WirelabError } from '../errors.ts';
+import { ByteQueue, type LineEnding } from '../framing/byte-queue.ts';
+import { DEFAULT_MAX_LINE_BYTES } from '../framing/line-decoder.ts';
+import type { Direction, Transcript } from '../transcript/transcript.ts';
+import { DEFAULT_READ_HIGH_WATER_MARK, type ConnectionOptions, type ReadOptions } from './options.ts';
+import { waitFor, type WaitOptions } from './wait.ts';
+
+/** What the peer's side of the stream has done so far. */
+type Incoming =
+  | 'open' // more bytes may come
+  | 'ended' // the peer half-closed (FIN): what is queued is all there will be
+  | 'failed'; // reset, error or destroyed before the peer's FIN: the stream was cut
+
+/** A TCP connection with line, exact-size and backpressured reads and writes. */
+export class Connection {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** Resolves once the socket is fully closed (never rejects). */
+  readonly closed: Promise<void>;
+  /** The underlying socket, for what this class does not cover (keep-alive, …). */
+  readonly socket: Socket;
+
+  private readonly queue = new ByteQueue();
+  private incoming: Incoming = 'open';
+  private failure: Error | undefined;
+  /** The waiting read re-checks the queue when this is called; at most one read waits. */
+  private wake: (() => void) | undefined;
+  private reading = false;
+
+  private readonly lineEnding: LineEnding;
+  private readonly maxLineBytes: number;
+  private readonly readTimeoutMs: number | undefined;
+  private readonly highWaterMark: number;
+  private readonly transcript: Transcript | undefined;
+  private readonly ourRole: Direction;
+  private readonly theirRole: Direction;
+
+  /** Wraps a connected socket; `connectTcp` and `listenTcp` do this for you. */
+  constructor(socket: Socket, options: ConnectionOptions = {}) {
+    this.socket = socket;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.localAddress = socket.localAddress ?? '';
+    this.localPort = socket.localPort ?? 0;
+    this.lineEnding = options.lineEnding ?? 'any';
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.readTimeoutMs = options.readTimeoutMs;
+    this.highWaterMark = options.readHighWaterMark ?? DEFAULT_READ_HIGH_WATER_MARK;
+    this.transcript = options.transcript;
+    this.ourRole = options.role ?? 'client';
+    this.theirRole = this.ourRole === 'client' ? 'server' : 'client';
+
+    // Small request/reply exchanges must not wait for Nagle's algorithm.
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.transcript?.record(this.theirRole, chunk);
+      this.queue.push(chunk);
+      if (this.wake !== undefined) this.wake();
+      else if (this.queue.length >= this.highWaterMark) socket.pause();
+    });
+    socket.on('end', () => this.stopIncoming('ended'));
+    socket.on('error', (error) => {
+      this.failure ??= error;
+      this.stopIncoming('failed');
+    });
+    this.closed = new Promise((resolve) => {
+      socket.once('close', () => {
+        this.stopIncoming('failed');
+        resolve();
+      });
+    });
+  }
+
+  /** `host:port` of the peer, for messages. */
+  get peer(): string {
+    return this.remoteAddress.includes(':') ? `[${this.remoteAddress}]:${this.remotePort}` : `${this.remoteAddress}:${this.remotePort}`;
+  }
+
+  /**
+   * Reads the next line as UTF-8 text, without its line end. Resolves `null`
+   * at the end of the stream. Throws `ConnectionClosedError` if the stream
+   * ends in the middle of a line (the unfinished bytes are dropped) or the
+   * connection was reset, `FramingError` for an overlong line (which is then
+   * skipped: the next read gets the following line), `TimeoutError`.
+   */
+  async readLine(options: ReadOptions = {}): Promise<string | null> {
+    const line = await this.readLineBytes(options);
+    return line === null ? null : line.toString('utf8');
+  }
+
+  /** Like {@link readLine} but returns the line's bytes untouched (for message bodies). */
+  readLineBytes(options: ReadOptions = {}): Promise<Buffer | null> {
+    const lineEnding = options.lineEnding ?? this.lineEnding;
+    const maxLineBytes = options.maxLineBytes ?? this.maxLineBytes;
+    return this.read('a line', options, (more) => {
+      const line = this.queue.takeLine(lineEnding, maxLineBytes);
+      if (line !== undefined || more) return line;
+      if (this.incoming === 'failed') throw this.closedError('reading a line');
+      const unfinished = this.queue.isSkippingLine ? 0 : this.queue.length;
+      if (unfinished === 0) return null;
+      this.queue.discard(this.queue.length);
+      throw new ConnectionClosedError(`reading a line (the peer closed after ${unfinished} bytes without a line end)`);
+    });
+  }
+
+  /** Reads exactly `n` bytes; `ConnectionClosedError` if the stream ends first. */
+  readExactly(n: number, options: WaitOptions = {}): Promise<Buffer> {
+    if (!Number.isInteger(n) || n < 0) return Promise.reject(new RangeError(`readExactly(${n}): need a whole number of bytes`));
+    return this.read(`${n} bytes`, options, (more) => {
+      const bytes = this.queue.takeExactly(n);
+      if (bytes !== undefined || more) return bytes;
+      throw this.closedError(`reading ${n} bytes (${this.queue.length} arrived)`);
+    });
+  }
+
+  /** Reads whatever has arrived (at least one byte); `null` at the end of the stream. */
+  readAvailable(options: WaitOptions = {}): Promise<Buffer | null> {
+    return this.read('data', options, (more) => {
+      if (this.queue.length > 0) return this.queue.take(this.queue.length);
+      if (more) return undefined;
+      if (this.incoming === 'failed') throw this.closedError('reading');
+      return null;
+    });
+  }
+
+  /** Every line until the end of the stream, as text (same rules as {@link readLine}). */
+  async *lines(options: ReadOptions = {}): AsyncGenerator<string, void, undefined> {
+    for (;;) {
+      const line = await this.readLine(options);
+      if (line === null) return;
+      yield line;
+    }
+  }
+
+  /**
+   * Writes bytes (text as UTF-8). Resolves at once while the socket's send
+   * buffer is below its high-water mark, otherwise once it has drained: a
+   * writer that awaits every write never runs ahead of a slow reader.
+   */
+  write(data: Uint8Array | string, options: WaitOptions = {}): Promise<void> {
+    const socket = this.socket;
+    if (socket.destroyed || socket.writableEnded) return Promise.reject(new ConnectionClosedError('writing (the connection is already closed for writing)'));
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    this.transcript?.record(this.ourRole, bytes);
+    if (socket.write(bytes)) return Promise.resolve();
+    return waitFor<void>(`${this.peer} to read what we wrote`, options, (resolve, reject) => {
+      const onDrain = (): void => resolve();
+      const onClose = (): void => reject(this.closedError('writing'));
+      socket.once('drain', onDrain);
+      socket.once('close', onClose);
+      return () => {
+        socket.off('drain', onDrain);
+        socket.off('close', onClose);
+      };
+    });
+  }
+
+  /** Writes `line` followed by CR LF. */
+  writeLine(line: string, options: WaitOptions = {}): Promise<void> {
+    return this.write(`${line}\r\n`, options);
+  }
+
+  /** Half-closes: sends FIN after what was written; resolves once it is flushed. Reading still works. */
+  end(options: WaitOptions = {}): Promise<void> {
+    const socket = this.socket;
+    if (socket.writableFinished) return Promise.resolve();
+    if (socket.destroyed) return Promise.reject(new ConnectionClosedError('ending (the connection was destroyed)'));
+    return waitFor<void>(`${this.peer} to accept the end of our stream`, options, (resolve, reject) => {
+      const onFinish = (): void => resolve();
+      const onClose = (): void => (socket.writableFinished ? resolve() : reject(this.closedError('ending')));
+      socket.once('finish', onFinish);
+      socket.once('close', onClose);
+      if (!socket.writableEnded) socket.end();
+      return () => {
+        socket.off('finish', onFinish);
+        socket.off('close', onClose);
+      };
+    });
+  }
+
+  /** Closes at once in both directions, dropping unsent data (the peer may see a reset). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /**
+   * Runs one read: `attempt(more)` takes what it needs from the queue, or
+   * returns `undefined` to wait for more bytes. When `more` is false no bytes
+   * will ever arrive again and `attempt` must return a value or throw.
+   */
+  private async read<T>(what: string, options: WaitOptions, attempt: (more: boolean) => T | undefined): Promise<T> {
+    if (this.reading) throw new WirelabError(`cannot read ${what}: another read is still waiting on this connection (reads take turns)`);
+    const now = attempt(this.incoming === 'open');
+    if (now !== undefined) {
+      this.resumeIfRoom();
+      return now;
+    }
+    this.reading = true;
+    try {
+      return await waitFor<T>(`${what} from ${this.peer}`, { timeoutMs: options.timeoutMs ?? this.readTimeoutMs, signal: options.signal }, (resolve, reject) => {
+        this.wake = () => {
+          let value: T | undefined;
+          try {
+            value = attempt(this.incoming === 'open');
+          } catch (error) {
+            reject(error);
+            return;
+          }
+          if (value !== undefined) resolve(value);
+        };
+        this.socket.resume(); // the read needs more bytes than are queued
+        return () => {
+          this.wake = undefined;
+        };
+      });
+    } finally {
+      this.reading = false;
+      this.resumeIfRoom();
+    }
+  }
+
+  private resumeIfRoom(): void {
+    if (this.incoming === 'open' && this.queue.length < this.highWaterMark && this.socket.isPaused()) this.socket.resume();
+  }
+
+  private stopIncoming(how: Exclude<Incoming, 'open'>): void {
+    if (this.incoming === 'open') this.incoming = how;
+    this.wake?.();
+  }
+
+  private closedError(during: string): ConnectionClosedError {
+    const error = new ConnectionClosedError(`${during} from ${this.peer}`);
+    if (this.failure !== undefined) error.cause = this.failure;
+    return error;
+  }
+}
