@@ -1,0 +1,212 @@
+/**
+ * Runs vitest as a child process (never in the grader's own process: a
+ * submission that busy-loops must not freeze the grader) and collects the
+ * events our reporter writes. Cross-platform: node + vitest's CLI file, no
+ * shell. A watchdog kills the whole process tree when a test runs past its
+ * own time limit (vitest cannot stop a synchronous loop), when nothing
+ * happens for too long, or at an overall deadline.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseReport, REPORT_FILE_ENV, type ReportEvent } from './report-format.ts';
+
+/** The kit's root folder (where package.json and vitest.config.ts are). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const REPORTER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reporter.ts');
+
+/** vitest's command-line entry, found the way Node would resolve it. */
+export function vitestCli(): string {
+  const pkg = createRequire(import.meta.url).resolve('vitest/package.json');
+  return path.join(path.dirname(pkg), 'vitest.mjs');
+}
+
+export interface VitestRunOptions {
+  /** Test files (absolute, or relative to `root`). */
+  files: string[];
+  /**
+   * `run` executes the tests; `collect` only loads the files and reports
+   * their tests with points, running none (vitest's own `list` command does
+   * not call reporters, so this is a run whose name filter matches nothing).
+   */
+  mode?: 'run' | 'collect';
+  /** WIRELAB_IMPL for the child: `exercises`, `solutions` or a folder path. */
+  impl?: string;
+  /** @default the kit's root */
+  root?: string;
+  /** @default `<root>/vitest.config.ts` */
+  configFile?: string;
+  /** @default 2 (the kit is meant to stay quick on a 2-core laptop) */
+  maxWorkers?: number;
+  /** Kill the run when no event arrived for this long and no test is running. @default 30000 */
+  idleTimeoutMs?: number;
+  /** Kill the run when a test is still running this long after its own time limit. @default 10000 */
+  stuckGraceMs?: number;
+  /** Kill the run after this long whatever happens. @default 600000 */
+  overallTimeoutMs?: number;
+  /** Called for every event as it arrives (for live output). */
+  onEvent?: (event: ReportEvent) => void;
+  /** Extra environment for the child. */
+  env?: Record<string, string>;
+}
+
+export interface VitestRunResult {
+  events: ReportEvent[];
+  exitCode: number | null;
+  /** Set when the watchdog killed the run: why, in one sentence. */
+  killed?: string;
+  /** The last few KB of vitest's stderr, for when vitest itself could not start. */
+  stderrTail: string;
+}
+
+const POLL_MS = 150;
+/** A test-name filter no test can match: vitest then loads every file but runs nothing. */
+const COLLECT_ONLY_PATTERN = '^\\u0000wirelab collect only\\u0000$';
+const STDERR_TAIL_BYTES = 4096;
+
+/** Kills a child and everything it started (vitest's worker processes included). */
+function killTree(child: ChildProcess, evenIfExited = false): void {
+  if (child.pid === undefined) return;
+  if (!evenIfExited && (child.exitCode !== null || child.signalCode !== null)) return;
+  try {
+    if (process.platform === 'win32') {
+      spawnSync('taskkill', ['/pid', String(child.pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' });
+    } else {
+      process.kill(-child.pid, 'SIGKILL'); // the child leads its own process group (detached)
+    }
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+/** Reads what was appended to a file since `offset`. */
+function readFrom(file: string, offset: number): Buffer {
+  if (!existsSync(file)) return Buffer.alloc(0);
+  const size = statSync(file).size;
+  if (size <= offset) return Buffer.alloc(0);
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(size - offset);
+    const n = readSync(fd, buffer, 0, buffer.length, offset);
+    return buffer.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Runs vitest once over `files` and returns every event the reporter wrote. */
+export async function runVitest(options: VitestRunOptions): Promise<VitestRunResult> {
+  const root = options.root ?? PROJECT_ROOT;
+  const configFile = options.configFile ?? path.join(root, 'vitest.config.ts');
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+  const stuckGraceMs = options.stuckGraceMs ?? 10_000;
+  const overallTimeoutMs = options.overallTimeoutMs ?? 600_000;
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'wirelab-grade-'));
+  const reportFile = path.join(tmp, 'report.jsonl');
+  const filters = options.files.map((f) => (path.isAbsolute(f) ? path.relative(root, f) : f).split(path.sep).join('/'));
+  const args = [
+    vitestCli(),
+    'run',
+    ...filters,
+    ...(options.mode === 'collect' ? [`--testNamePattern=${COLLECT_ONLY_PATTERN}`] : []),
+    '--config', configFile,
+    '--root', root,
+    `--reporter=${REPORTER}`,
+    `--maxWorkers=${options.maxWorkers ?? 2}`,
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...options.env, WIRELAB_IMPL: options.impl ?? 'exercises', [REPORT_FILE_ENV]: reportFile, NO_COLOR: '1', FORCE_COLOR: '0' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+  });
+
+  // Ctrl-C reaches only our own process group; take the detached run down with us.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    killTree(child);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const onExit = (): void => killTree(child);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', onExit);
+
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  });
+
+  const events: ReportEvent[] = [];
+  let offset = 0;
+  let pending = '';
+  let lastEventAt = Date.now();
+  const started = Date.now();
+  const running = new Map<string, { name: string; file: string; deadline: number }>();
+  let killed: string | undefined;
+
+  const drain = (): void => {
+    const chunk = readFrom(reportFile, offset);
+    if (chunk.length === 0) return;
+    offset += chunk.length;
+    const text = pending + chunk.toString('utf8');
+    const cut = text.lastIndexOf('\n') + 1;
+    pending = text.slice(cut);
+    for (const event of parseReport(text.slice(0, cut))) {
+      lastEventAt = Date.now();
+      if (event.type === 'test-start') {
+        const limit = event.timeoutMs > 0 ? event.timeoutMs : idleTimeoutMs;
+        running.set(event.id, { name: event.name, file: event.file, deadline: Date.now() + limit + stuckGraceMs });
+      } else if (event.type === 'test') {
+        running.delete(event.test.id);
+      } else if (event.type === 'module') {
+        for (const [id, r] of running) if (r.file === event.file) running.delete(id);
+      }
+      events.push(event);
+      options.onEvent?.(event);
+    }
+  };
+
+  const watchdog = (): void => {
+    drain();
+    if (killed) return;
+    const now = Date.now();
+    for (const r of running.values()) {
+      if (now > r.deadline) {
+        killed = `the test "${r.name}" kept running past its time limit and could not be stopped (is there a loop that never waits, like while(true) without await?)`;
+      }
+    }
+    if (!killed && running.size === 0 && now - lastEventAt > idleTimeoutMs) {
+      killed = `nothing happened for ${Math.round(idleTimeoutMs / 1000)} s (is the code stuck in a loop while it loads?)`;
+    }
+    if (!killed && now - started > overallTimeoutMs) {
+      killed = `the run took longer than ${Math.round(overallTimeoutMs / 1000)} s and was stopped`;
+    }
+    if (killed) killTree(child);
+  };
+  const timer = setInterval(watchdog, POLL_MS);
+
+  const exitCode = await new Promise<number | null>((resolve) => {
+    child.once('error', (error) => {
+      stderrTail += `\n${error.message}`;
+      resolve(null);
+    });
+    child.once('close', (code) => resolve(code));
+  });
+  clearInterval(timer);
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  process.removeListener('exit', onExit);
+  drain();
+  if (killed && process.platform !== 'win32') killTree(child, true); // stray workers of a killed run
+  rmSync(tmp, { recursive: true, force: true });
+  const result: VitestRunResult = { events, exitCode, stderrTail: stderrTail.trim() };
+  if (killed) result.killed = killed;
+  return result;
+}
