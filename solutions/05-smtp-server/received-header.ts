@@ -1,0 +1,45 @@
+/**
+ * The trace line every server adds on top of a message it accepts
+ * (RFC 5321 §4.4), so the reader can follow the mail's way:
+ *
+ *   Received: from client.test (localhost [127.0.0.1])
+ *   	by mail.test (wirelab) with ESMTP id 1732563922.3;
+ *   	Wed, 25 Nov 2026 19:45:22 +0000
+ *
+ * Long header lines are folded: CRLF followed by a tab continues the line.
+ */
+
+/** The facts a Received: line states. */
+export interface ReceivedInfo {
+  /** The name the client gave in EHLO/HELO. */
+  readonly clientName: string;
+  /** The client's IP address as the socket saw it. */
+  readonly clientAddress: string;
+  /** Our host name. */
+  readonly hostname: string;
+  /** True after EHLO (`with ESMTP`), false after HELO (`with SMTP`). */
+  readonly extended: boolean;
+  /** Our id of this message, also in the 250 reply. */
+  readonly id: string;
+  readonly date: Date;
+}
+
+/** Keeps only characters that are safe inside a header (a client name can be anything). */
+function clean(text: string): string {
+  return text.replace(/[^A-Za-z0-9.:_\-[\]]/g, '?').slice(0, 100);
+}
+
+/** Formats a date as RFC 5322 wants it: `Wed, 25 Nov 2026 19:45:22 +0000`. */
+export function formatMailDate(date: Date): string {
+  return date.toUTCString().replace(/GMT$/, '+0000');
+}
+
+/** Builds the Received: header, folded, ending in CRLF. */
+export function receivedHeader(info: ReceivedInfo): string {
+  const protocol = info.extended ? 'ESMTP' : 'SMTP';
+  return (
+    `Received: from ${clean(info.clientName)} ([${clean(info.clientAddress)}])\r\n` +
+    `\tby ${clean(info.hostname)} (wirelab) with ${protocol} id ${clean(info.id)};\r\n` +
+    `\t${formatMailDate(info.date)}\r\n`
+  );
+}

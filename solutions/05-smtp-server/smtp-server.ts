@@ -1,0 +1,196 @@
+/**
+ * The socket layer of the SMTP server: accepts clients, reads their command
+ * lines, lets the session (session.ts) decide the answers, reads messages in
+ * DATA mode (message-collector.ts) and stores them (maildir.ts) before saying
+ * 250. Everything protocol-shaped lives in those pure modules; this file only
+ * moves bytes and handles the ways a connection can end.
+ *
+ * Poke it with `nc -C 127.0.0.1 <port>` or `npx wirelab serve smtp`.
+ */
+import { hostname as osHostname } from 'node:os';
+import { ConnectionClosedError, FramingError, TimeoutError, listenTcp, type Connection, type Transcript } from 'wirelab';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, LIMITS, REPLY, encodeReply, reply, type Reply } from './smtp-constants.ts';
+import { endOfData, greeting, handleCommand, initialState, sessionConfig, type SessionConfig, type SessionState } from './session.ts';
+import { MessageCollector } from './message-collector.ts';
+import { makeRecipientPolicy } from './recipients.ts';
+import { receivedHeader } from './received-header.ts';
+import { deliverToMaildirs } from './maildir.ts';
+
+/** How to run the server. */
+export interface SmtpServerOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 0 (the system picks; read `server.port`) */
+  port?: number;
+  /** Root of the mailboxes: mail for `bob@<our domain>` goes to `<maildir>/bob/new/`. */
+  maildir: string;
+  /** Domains we take mail for (case-insensitive); anything else is refused, we are no relay. @default ['localhost'] */
+  domains?: readonly string[];
+  /** Known user names; when given, mail for anyone else gets 550. @default anyone at our domains */
+  users?: Iterable<string>;
+  /** Largest message accepted, in octets (advertised as SIZE). @default 10 MiB */
+  maxMessageBytes?: number;
+  /** Our name in the greeting, EHLO reply and Received: header. @default the machine's host name */
+  hostname?: string;
+  /** How long a client may stay silent before 421 and hang-up. @default 300000 (5 minutes) */
+  idleTimeoutMs?: number;
+  /** Records every connection's bytes (what we write as `server`). */
+  transcript?: Transcript;
+}
+
+/** A running server. */
+export interface SmtpServer {
+  /** The address listened on. */
+  readonly host: string;
+  /** The port listened on (the real one when 0 was asked for). */
+  readonly port: number;
+  /** Sends 421 to every connected client, stops accepting and resolves once all are gone. */
+  close(): Promise<void>;
+}
+
+/** What every connection of one server shares. */
+interface ServerContext {
+  readonly config: SessionConfig;
+  readonly maildir: string;
+  readonly idleTimeoutMs: number;
+  /** Aborted by close(): every waiting read gives up, and the client gets 421. */
+  readonly shutdown: AbortSignal;
+}
+
+/** How a read ended when it did not bring a line. */
+type ReadFailure = 'closed' | 'timeout' | 'shutdown' | 'too-long';
+
+let messageCount = 0;
+
+/** Starts an SMTP server that delivers into Maildirs under `options.maildir`. */
+export async function startSmtpServer(options: SmtpServerOptions): Promise<SmtpServer> {
+  const stop = new AbortController();
+  const policy = makeRecipientPolicy(options.domains ?? ['localhost'], options.users);
+  const context: ServerContext = {
+    config: sessionConfig(options.hostname ?? osHostname(), policy, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
+    maildir: options.maildir,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    shutdown: stop.signal,
+  };
+  const server = await listenTcp((conn) => converse(conn, context), {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    ...(options.transcript ? { transcript: options.transcript } : {}),
+  });
+  return {
+    host: server.host,
+    port: server.port,
+    close: async () => {
+      stop.abort();
+      await server.close();
+    },
+  };
+}
+
+/** Turns a failed read into what it means for the session; rethrows real bugs. */
+function readFailure(error: unknown, shutdown: AbortSignal): ReadFailure {
+  if (error instanceof FramingError) return 'too-long';
+  if (error instanceof TimeoutError) return 'timeout';
+  if (shutdown.aborted) return 'shutdown';
+  if (error instanceof ConnectionClosedError) return 'closed';
+  throw error;
+}
+
+/** Sends a last reply (421) and lets listenTcp close the connection. */
+async function sayGoodbye(conn: Connection, why: 'timeout' | 'shutdown', config: SessionConfig): Promise<void> {
+  const text = why === 'timeout' ? 'idle for too long, closing connection' : 'shutting down, try again later';
+  await conn.write(encodeReply(reply(REPLY.SERVICE_UNAVAILABLE, `${config.hostname} ${text}`)));
+}
+
+/** The whole conversation with one client. */
+async function converse(conn: Connection, context: ServerContext): Promise<void> {
+  const { config, shutdown } = context;
+  if (shutdown.aborted) return sayGoodbye(conn, 'shutdown', config);
+  await conn.write(encodeReply(greeting(config)));
+  let state: SessionState = initialState();
+  for (;;) {
+    let line: string | null;
+    try {
+      // Commands may end in a bare LF too (people type them with nc); only DATA is strict.
+      line = await conn.readLine({
+        lineEnding: 'any',
+        maxLineBytes: LIMITS.COMMAND_LINE - 2,
+        timeoutMs: context.idleTimeoutMs,
+        signal: shutdown,
+      });
+    } catch (error) {
+      const failure = readFailure(error, shutdown);
+      if (failure === 'closed') return;
+      if (failure !== 'too-long') return sayGoodbye(conn, failure, config);
+      await conn.write(encodeReply(reply(REPLY.UNKNOWN_COMMAND, `line too long: at most ${LIMITS.COMMAND_LINE} octets with CRLF`)));
+      continue;
+    }
+    if (line === null) return;
+    const outcome = handleCommand(state, line, config);
+    state = outcome.next;
+    await conn.write(outcome.replies.map(encodeReply).join(''));
+    if (outcome.then === 'close') return;
+    if (outcome.then === 'read-data' && state.name === 'data') {
+      const collector = new MessageCollector(config.maxMessageBytes);
+      const ended = await readMessage(conn, collector, context);
+      if (ended === 'closed') return; // the client vanished mid-DATA: nothing was stored
+      if (ended !== 'end') return sayGoodbye(conn, ended, config);
+      const answer = await settleMessage(conn, state, collector, context);
+      state = endOfData(state);
+      await conn.write(encodeReply(answer));
+    }
+  }
+}
+
+/** Reads message lines until the end-of-data line; anything else means the message is lost. */
+async function readMessage(conn: Connection, collector: MessageCollector, context: ServerContext): Promise<'end' | Exclude<ReadFailure, 'too-long'>> {
+  for (;;) {
+    let line: Buffer | null;
+    try {
+      // CRLF only: a bare LF is part of a line, so LF.LF can never end the message.
+      line = await conn.readLineBytes({
+        lineEnding: 'crlf',
+        maxLineBytes: LIMITS.TEXT_LINE - 2,
+        timeoutMs: context.idleTimeoutMs,
+        signal: context.shutdown,
+      });
+    } catch (error) {
+      const failure = readFailure(error, context.shutdown);
+      if (failure !== 'too-long') return failure;
+      collector.skipOverlongLine();
+      continue;
+    }
+    if (line === null) return 'closed';
+    if (collector.push(line) === 'end') return 'end';
+  }
+}
+
+/** Stores a complete message in every recipient's Maildir, or says why not. */
+async function settleMessage(conn: Connection, state: SessionState & { name: 'data' }, collector: MessageCollector, context: ServerContext): Promise<Reply> {
+  const { config } = context;
+  switch (collector.verdict) {
+    case 'too-big':
+      return reply(REPLY.EXCEEDED_STORAGE, `message too big: the limit is ${config.maxMessageBytes} octets`);
+    case 'line-too-long':
+      return reply(REPLY.UNKNOWN_COMMAND, `line too long: message lines are at most ${LIMITS.TEXT_LINE} octets with CRLF`);
+    case 'complete':
+      break;
+  }
+  const id = `${Date.now().toString(36)}.${process.pid}.${++messageCount}`;
+  const header = receivedHeader({
+    clientName: state.hello.clientName,
+    clientAddress: conn.remoteAddress,
+    hostname: config.hostname,
+    extended: state.hello.extended,
+    id,
+    date: new Date(),
+  });
+  const mailboxes = state.envelope.recipients.map((r) => r.mailbox);
+  try {
+    await deliverToMaildirs(context.maildir, mailboxes, [Buffer.from(header, 'latin1'), ...collector.message()]);
+  } catch (error) {
+    console.error(`wirelab smtp: could not store message ${id}:`, error);
+    return reply(REPLY.LOCAL_ERROR, 'local error: the message could not be stored; try again later');
+  }
+  return reply(REPLY.OK, `OK: message ${id} delivered to ${mailboxes.length} mailbox${mailboxes.length === 1 ? '' : 'es'}`);
+}
