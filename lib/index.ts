@@ -3,7 +3,8 @@
  * import from `'wirelab'`; everything they may use is re-exported here.
  */
 export * from './errors.ts';
-export * from './transcript/transcript.ts';
+export * from './transcript/index.ts';
+export * from './faults/index.ts';
 export * from './framing/line-decoder.ts';
 export * from './framing/length-prefixed.ts';
 export * from './tcp/wait.ts';
