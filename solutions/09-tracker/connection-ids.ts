@@ -1,0 +1,58 @@
+/**
+ * BEP 15 connection ids: proof that a UDP client can receive at the address
+ * it sends from, so nobody can make the tracker flood a victim with answers
+ * by forging the victim's address.
+ *
+ * Stateless and unforgeable: the id is the first 8 bytes of
+ * HMAC-SHA256(secret, client address, client port, time bucket). Only the
+ * tracker knows the secret, so an id cannot be guessed or computed by anyone
+ * else; the tracker stores nothing per client, so a flood of connects cannot
+ * fill its memory.
+ *
+ * Time is cut into buckets of one minute; an id made in bucket b is accepted
+ * while the clock is in bucket b, b+1 or b+2. So every id works for at least
+ * the two minutes BEP 15 asks for, and none for more than three.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CONNECTION_ID_LIFETIME_MS } from './constants.ts';
+
+/** Length of one time bucket. */
+const BUCKET_MS = CONNECTION_ID_LIFETIME_MS / 2;
+/** Buckets accepted: the current one and the two before it. */
+const BUCKETS_ACCEPTED = 3;
+/** A connection id is an int64 on the wire. */
+const CONNECTION_ID_BYTES = 8;
+
+/** Makes and checks connection ids for one tracker. */
+export class ConnectionIds {
+  constructor(
+    /** The tracker's clock in milliseconds. */
+    private readonly now: () => number = Date.now,
+    /** The HMAC key; a fresh random one unless a test fixes it. */
+    private readonly secret: Uint8Array = randomBytes(32),
+  ) {}
+
+  /** A new connection id for the client at `host`:`port`. */
+  issue(host: string, port: number): Buffer {
+    return this.idFor(host, port, this.bucket());
+  }
+
+  /** True when `id` was issued to `host`:`port` less than two (at most three) minutes ago. */
+  verify(id: Uint8Array, host: string, port: number): boolean {
+    if (id.length !== CONNECTION_ID_BYTES) return false;
+    const current = this.bucket();
+    for (let age = 0; age < BUCKETS_ACCEPTED; age++) {
+      // Constant-time comparison: timing must not reveal how many bytes matched.
+      if (timingSafeEqual(this.idFor(host, port, current - age), id)) return true;
+    }
+    return false;
+  }
+
+  private bucket(): number {
+    return Math.floor(this.now() / BUCKET_MS);
+  }
+
+  private idFor(host: string, port: number, bucket: number): Buffer {
+    return createHmac('sha256', this.secret).update(`${host}|${port}|${bucket}`).digest().subarray(0, CONNECTION_ID_BYTES);
+  }
+}
