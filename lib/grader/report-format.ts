@@ -135,10 +135,10 @@ export function summarizeError(error: RawError, projectRoot?: string): ErrorInfo
  */
 export function firstUserFrame(stack: string, projectRoot?: string): string | undefined {
   for (const raw of stack.split('\n')) {
-    const m = /\(?((?:file:\/\/)?(?:[A-Za-z]:)?[^():]+):(\d+):\d+\)?\s*$/.exec(raw.trim());
-    if (!m || !raw.trim().startsWith('at ')) continue;
+    const m = /^at (?:.*? \()?((?:file:\/\/)?.+?):(\d+):\d+\)?$/.exec(raw.trim());
+    if (!m) continue;
     let file = m[1]!.replace(/^file:\/\//, '');
-    if (/node_modules|[\\/]tests[\\/]helpers[\\/]|^node:|^internal[\\/]/.test(file)) continue;
+    if (/node_modules|[\\/]tests[\\/]helpers[\\/]|^node:|^internal[\\/]|^native$/.test(file)) continue;
     if (projectRoot && file.startsWith(projectRoot)) file = file.slice(projectRoot.length).replace(/^[\\/]/, '');
     return `${file.replace(/\\/g, '/')}:${m[2]}`;
   }

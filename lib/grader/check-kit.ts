@@ -1,0 +1,231 @@
+/**
+ * `npm test`: proves the kit honest.
+ *   1. `tsc --noEmit` type-checks everything (stubs included);
+ *   2. the library tests (tests/lib) and the reference tests (tests/reference)
+ *      pass, and every graded test (tests/NN-name.test.ts) passes against
+ *      solutions/: full marks;
+ *   3. every graded test FAILS against the untouched stubs in exercises/:
+ *      a test that passes on a stub proves nothing and is named as dishonest;
+ *   4. every exercise folder has its README.md, hints.md (with `## Hint 1`)
+ *      and a solution with the same file names.
+ * Ends with one line `N passed, N failed` and exits non-zero on any failure.
+ *
+ *   npm test              everything
+ *   npm test -- 01 03     only those exercises' graded tests (plus tsc)
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import chalk from 'chalk';
+import { EXERCISES, findExercise } from './exercises.ts';
+import type { ErrorInfo, TestOutcome } from './report-format.ts';
+import { PROJECT_ROOT, runVitest, type VitestRunResult } from './run-vitest.ts';
+import { exerciseOfFile, summarizeRun, type FileResult } from './score.ts';
+
+const root = PROJECT_ROOT;
+const rel = (file: string): string => path.relative(root, file).split(path.sep).join('/');
+
+let passed = 0;
+let failed = 0;
+const problems: string[] = [];
+
+function ok(count = 1): void {
+  passed += count;
+}
+function fail(what: string, detail?: string): void {
+  failed++;
+  problems.push(detail ? `${what}\n${indent(detail, 6)}` : what);
+}
+function indent(text: string, n: number): string {
+  return text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+}
+function describeError(e: ErrorInfo): string {
+  return [e.message, e.expected !== undefined ? `expected: ${e.expected}\nreceived: ${e.received}` : '', e.at ? `at ${e.at}` : '']
+    .filter(Boolean)
+    .join('\n');
+}
+function testTitle(t: TestOutcome): string {
+  return [rel(t.file), ...t.suite, t.name].join(' › ');
+}
+
+/** Files matching `test` in `dir` and its sub-folders. */
+function listFiles(dir: string, test: (name: string) => boolean): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(full, test));
+    else if (test(entry.name)) out.push(full);
+  }
+  return out.sort();
+}
+
+/** Runs tsc on the whole project; resolves to [ok, output]. */
+function typecheck(): Promise<[boolean, string]> {
+  const tsc = path.join(path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [tsc, '--noEmit', '-p', root], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', (e) => resolve([false, e.message]));
+    child.on('close', (code) => resolve([code === 0, output.trim()]));
+  });
+}
+
+/** File-level trouble of a run: killed, vitest failing to start, unhandled errors. */
+function runProblems(run: VitestRunResult, label: string, countUnhandled: boolean): void {
+  if (run.killed) fail(`${label}: the run was stopped: ${run.killed}`);
+  if (run.events.length === 0 && !run.killed) fail(`${label}: vitest did not run`, run.stderrTail.split('\n').slice(-10).join('\n'));
+  const end = run.events.find((e) => e.type === 'end');
+  if (end?.type === 'end' && end.unhandledErrors.length > 0) {
+    const detail = end.unhandledErrors.map(describeError).join('\n');
+    if (countUnhandled) fail(`${label}: ${end.unhandledErrors.length} error(s) thrown outside any test`, detail);
+    else console.log(chalk.yellow(`  note: ${label}: ${end.unhandledErrors.length} error(s) thrown outside any test (not counted)`));
+  }
+}
+
+/** Checks that each exercise folder is complete and mirrored by its solution. */
+function checkFolders(ids: readonly string[]): void {
+  for (const id of ids) {
+    const ex = path.join(root, 'exercises', id);
+    const sol = path.join(root, 'solutions', id);
+    const missing: string[] = [];
+    if (!existsSync(path.join(ex, 'README.md'))) missing.push('README.md');
+    const hints = path.join(ex, 'hints.md');
+    if (!existsSync(hints)) missing.push('hints.md');
+    else if (!/^## Hint 1\b/m.test(readFileSync(hints, 'utf8'))) missing.push('a "## Hint 1" heading in hints.md');
+    if (!existsSync(sol)) missing.push(`solutions/${id}/`);
+    else {
+      const code = (dir: string) => listFiles(dir, (n) => n.endsWith('.ts')).map((f) => path.relative(dir, f)).join(',');
+      if (code(ex) !== code(sol)) missing.push(`the same .ts files in exercises/${id} and solutions/${id} (${code(ex)} vs ${code(sol)})`);
+    }
+    if (missing.length === 0) ok();
+    else fail(`exercises/${id}: missing ${missing.join(', ')}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const wanted = process.argv.slice(2).map((arg) => {
+    const ex = findExercise(arg);
+    if (!ex) {
+      console.error(`no exercise ${arg}; the exercises are 01 to ${EXERCISES.at(-1)?.number}`);
+      process.exit(2);
+    }
+    return ex.id;
+  });
+  const allGraded = listFiles(path.join(root, 'tests'), (n) => /^\d\d-.+\.test\.ts$/.test(n)).filter((f) => path.dirname(f) === path.join(root, 'tests'));
+  const gradedFiles = wanted.length ? allGraded.filter((f) => wanted.includes(exerciseOfFile(f))) : allGraded;
+  const libraryFiles = wanted.length
+    ? []
+    : [...listFiles(path.join(root, 'tests', 'lib'), (n) => n.endsWith('.test.ts')), ...listFiles(path.join(root, 'tests', 'reference'), (n) => n.endsWith('.test.ts'))];
+
+  console.log(chalk.bold('wirelab kit check') + chalk.dim(`  (${gradedFiles.length} graded test files, ${libraryFiles.length} library/reference test files)`));
+
+  // tsc and the stub run go side by side: stubs fail fast and time nothing,
+  // so they do not disturb each other; the solutions run, which has timing-
+  // sensitive network tests, gets the machine to itself afterwards.
+  const [tsc, stubRun] = await Promise.all([
+    typecheck(),
+    gradedFiles.length ? runVitest({ files: gradedFiles, impl: 'exercises', maxWorkers: 1 }) : Promise.resolve(undefined),
+  ]);
+  if (tsc[0]) {
+    ok();
+    console.log(`  ${chalk.green('✓')} tsc --noEmit`);
+  } else {
+    const lines = tsc[1].split('\n');
+    fail('tsc --noEmit found type errors', lines.slice(0, 30).join('\n') + (lines.length > 30 ? `\n… ${lines.length - 30} more lines` : ''));
+    console.log(`  ${chalk.red('✗')} tsc --noEmit`);
+  }
+
+  const solutionFiles = [...libraryFiles, ...gradedFiles];
+  const solutionRun = solutionFiles.length ? await runVitest({ files: solutionFiles, impl: 'solutions', maxWorkers: 2 }) : undefined;
+
+  // Library and reference tests: plain pass/fail.
+  let solutionResults: FileResult[] = [];
+  if (solutionRun) {
+    runProblems(solutionRun, 'solutions run', true);
+    solutionResults = summarizeRun(solutionRun.events, { killed: solutionRun.killed, expectedFiles: solutionFiles });
+    let libPassed = 0;
+    let libTotal = 0;
+    for (const file of solutionResults.filter((f) => libraryFiles.includes(f.file))) {
+      for (const e of file.errors) fail(`${rel(file.file)} failed to run`, describeError(e));
+      if (!file.loaded && file.errors.length === 0) fail(`${rel(file.file)} has no tests or never ran`);
+      for (const t of file.tests) {
+        if (t.state === 'skipped') continue;
+        libTotal++;
+        if (t.state === 'passed') {
+          libPassed++;
+          ok();
+        } else fail(`${testTitle(t)} failed`, t.error ? describeError(t.error) : undefined);
+      }
+    }
+    if (libraryFiles.length) {
+      const mark = libPassed === libTotal && libTotal > 0 ? chalk.green('✓') : chalk.red('✗');
+      console.log(`  ${mark} library and reference tests: ${libPassed}/${libTotal} passed`);
+    }
+  }
+
+  // Graded tests: full marks on solutions, nothing on stubs.
+  const stubResults = stubRun ? summarizeRun(stubRun.events, { killed: stubRun.killed, expectedFiles: gradedFiles }) : [];
+  if (stubRun) runProblems(stubRun, 'stubs run', false);
+  if (gradedFiles.length) console.log(chalk.dim(`\n  ${'exercise'.padEnd(22)}${'solutions'.padEnd(16)}stubs`));
+  const dishonest: string[] = [];
+  for (const file of gradedFiles) {
+    const sol = solutionResults.find((f) => f.file === file);
+    const stub = stubResults.find((f) => f.file === file);
+    const solTests = (sol?.tests ?? []).filter((t) => t.points !== undefined);
+    const possible = solTests.reduce((sum, t) => sum + (t.points ?? 0), 0);
+    let solEarned = 0;
+    for (const e of sol?.errors ?? []) fail(`${rel(file)} against solutions: ${e.message.split('\n')[0]}`, describeError(e));
+    if (sol && sol.loaded && solTests.length === 0) fail(`${rel(file)} has no graded tests (use graded() from tests/helpers/graded.ts)`);
+    for (const t of solTests) {
+      if (t.state === 'passed') {
+        solEarned += t.points ?? 0;
+        ok();
+      } else fail(`${testTitle(t)} fails against solutions`, t.error ? describeError(t.error) : undefined);
+    }
+    let stubEarned = 0;
+    const stubTests = (stub?.tests ?? []).filter((t) => t.points !== undefined);
+    if (!stub?.loaded) {
+      fail(`${rel(file)} could not load the stubs (students would see a load error, not failing tests)`, stub?.errors.map(describeError).join('\n'));
+    } else {
+      for (const e of stub.errors) fail(`${rel(file)} against stubs: ${e.message.split('\n')[0]}`, describeError(e));
+      for (const t of stubTests) {
+        if (t.state === 'failed') ok();
+        else {
+          if (t.state === 'passed') stubEarned += t.points ?? 0;
+          dishonest.push(testTitle(t));
+          fail(`dishonest: ${testTitle(t)} ${t.state === 'passed' ? 'passes' : 'is skipped'} on the untouched stub`);
+        }
+      }
+    }
+    const solOk = possible > 0 && solEarned === possible && (sol?.errors.length ?? 0) === 0;
+    const stubOk = stub?.loaded === true && stubTests.every((t) => t.state === 'failed') && stubTests.length > 0;
+    const solText = `${solEarned}/${possible} ${solOk ? '✓' : '✗'}`;
+    const stubText = `${stubEarned}/${stub?.loaded ? stubTests.reduce((s, t) => s + (t.points ?? 0), 0) : possible} ${stubOk ? '✓' : '✗'}`;
+    console.log(`  ${exerciseOfFile(file).padEnd(22)}${(solOk ? chalk.green : chalk.red)(solText.padEnd(16))}${(stubOk ? chalk.green : chalk.red)(stubText)}`);
+  }
+
+  // Exercise folders must be complete; a test file must belong to an exercise of the course.
+  const folders = existsSync(path.join(root, 'exercises'))
+    ? readdirSync(path.join(root, 'exercises'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    : [];
+  checkFolders(wanted.length ? folders.filter((f) => wanted.includes(f)) : folders);
+  for (const file of gradedFiles) {
+    if (!EXERCISES.some((e) => e.id === exerciseOfFile(file))) fail(`${rel(file)} is not named after an exercise of lib/grader/exercises.ts`);
+  }
+
+  if (problems.length) {
+    console.log(chalk.red.bold(`\nProblems (${problems.length}):`));
+    for (const p of problems) console.log(`  ${chalk.red('✗')} ${p}`);
+  }
+  if (dishonest.length) console.log(chalk.red(`\n${dishonest.length} graded test(s) pass on the untouched stubs; a test must fail until the student writes the code.`));
+  console.log(chalk.dim(`\nchecked in ${((Date.now() - started) / 1000).toFixed(1)} s`));
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+await main();
