@@ -91,9 +91,13 @@ export class Connection {
    * connection was reset, `FramingError` for an overlong line (which is then
    * skipped: the next read gets the following line), `TimeoutError`.
    */
-  async readLine(options: ReadOptions = {}): Promise<string | null> {
-    const line = await this.readLineBytes(options);
-    return line === null ? null : line.toString('utf8');
+  readLine(options: ReadOptions = {}): Promise<string | null> {
+    const lineEnding = options.lineEnding ?? this.lineEnding;
+    const maxLineBytes = options.maxLineBytes ?? this.maxLineBytes;
+    return this.read('a line', options, (more) => {
+      const line = this.queue.takeLineText(lineEnding, maxLineBytes);
+      return line !== undefined || more ? line : this.endOfLines();
+    });
   }
 
   /** Like {@link readLine} but returns the line's bytes untouched (for message bodies). */
@@ -102,13 +106,17 @@ export class Connection {
     const maxLineBytes = options.maxLineBytes ?? this.maxLineBytes;
     return this.read('a line', options, (more) => {
       const line = this.queue.takeLine(lineEnding, maxLineBytes);
-      if (line !== undefined || more) return line;
-      if (this.incoming === 'failed') throw this.closedError('reading a line');
-      const unfinished = this.queue.isSkippingLine ? 0 : this.queue.length;
-      if (unfinished === 0) return null;
-      this.queue.discard(this.queue.length);
-      throw new ConnectionClosedError(`reading a line (the peer closed after ${unfinished} bytes without a line end)`);
+      return line !== undefined || more ? line : this.endOfLines();
     });
+  }
+
+  /** No line end will come any more: `null` after a clean end, else why the line was cut. */
+  private endOfLines(): null {
+    if (this.incoming === 'failed') throw this.closedError('reading a line');
+    const unfinished = this.queue.isSkippingLine ? 0 : this.queue.length;
+    if (unfinished === 0) return null;
+    this.queue.discard(this.queue.length);
+    throw new ConnectionClosedError(`reading a line (the peer closed after ${unfinished} bytes without a line end)`);
   }
 
   /** Reads exactly `n` bytes; `ConnectionClosedError` if the stream ends first. */
@@ -132,12 +140,41 @@ export class Connection {
   }
 
   /** Every line until the end of the stream, as text (same rules as {@link readLine}). */
-  async *lines(options: ReadOptions = {}): AsyncGenerator<string, void, undefined> {
-    for (;;) {
-      const line = await this.readLine(options);
-      if (line === null) return;
-      yield line;
-    }
+  lines(options: ReadOptions = {}): AsyncIterableIterator<string> {
+    const lineEnding = options.lineEnding ?? this.lineEnding;
+    const maxLineBytes = options.maxLineBytes ?? this.maxLineBytes;
+    const finished: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    let done = false;
+    // A plain iterator rather than an async generator: a line already queued
+    // costs one resolved promise, which keeps `for await` as fast as readline.
+    const iterator: AsyncIterableIterator<string> = {
+      next: (): Promise<IteratorResult<string>> => {
+        if (done) return Promise.resolve(finished);
+        if (!this.reading) {
+          let line: string | undefined;
+          try {
+            line = this.queue.takeLineText(lineEnding, maxLineBytes);
+          } catch (error) {
+            return Promise.reject(error);
+          }
+          if (line !== undefined) {
+            this.resumeIfRoom();
+            return Promise.resolve({ done: false, value: line });
+          }
+        }
+        return this.readLine(options).then((line) => {
+          if (line !== null) return { done: false, value: line };
+          done = true;
+          return finished;
+        });
+      },
+      return: (): Promise<IteratorResult<string>> => {
+        done = true;
+        return Promise.resolve(finished);
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   /**
