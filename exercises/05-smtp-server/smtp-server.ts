@@ -1,0 +1,62 @@
+/**
+ * The socket layer of the SMTP server: accepts clients, reads their command
+ * lines, lets the session (session.ts) decide the answers, reads messages in
+ * DATA mode (message-collector.ts) and stores them (maildir.ts) before saying
+ * 250. Everything protocol-shaped lives in those pure modules; this file only
+ * moves bytes and handles the ways a connection can end.
+ *
+ * Poke it with `nc -C 127.0.0.1 <port>` or `npx wirelab serve smtp`.
+ */
+// What you will need: listenTcp and the errors a read can throw (FramingError, TimeoutError,
+// ConnectionClosedError) from 'wirelab', os.hostname(), and the modules of this folder:
+// smtp-constants.ts, session.ts, message-collector.ts, recipients.ts, received-header.ts, maildir.ts.
+import type { Transcript } from 'wirelab';
+
+/** How to run the server. */
+export interface SmtpServerOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 0 (the system picks; read `server.port`) */
+  port?: number;
+  /** Root of the mailboxes: mail for `bob@<our domain>` goes to `<maildir>/bob/new/`. */
+  maildir: string;
+  /** Domains we take mail for (case-insensitive); anything else is refused, we are no relay. @default ['localhost'] */
+  domains?: readonly string[];
+  /** Known user names; when given, mail for anyone else gets 550. @default anyone at our domains */
+  users?: Iterable<string>;
+  /** Largest message accepted, in octets (advertised as SIZE). @default 10 MiB */
+  maxMessageBytes?: number;
+  /** Our name in the greeting, EHLO reply and Received: header. @default the machine's host name */
+  hostname?: string;
+  /** How long a client may stay silent before 421 and hang-up. @default 300000 (5 minutes) */
+  idleTimeoutMs?: number;
+  /** Records every connection's bytes (what we write as `server`). */
+  transcript?: Transcript;
+}
+
+/** A running server. */
+export interface SmtpServer {
+  /** The address listened on. */
+  readonly host: string;
+  /** The port listened on (the real one when 0 was asked for). */
+  readonly port: number;
+  /** Sends 421 to every connected client, stops accepting and resolves once all are gone. */
+  close(): Promise<void>;
+}
+
+/** Starts an SMTP server that delivers into Maildirs under `options.maildir`. */
+export async function startSmtpServer(options: SmtpServerOptions): Promise<SmtpServer> {
+  // TODO: build the SessionConfig (sessionConfig + makeRecipientPolicy, domains default ['localhost'])
+  // TODO: an AbortController whose signal close() aborts, so waiting reads give up and clients get 421
+  // TODO: listenTcp(conn => converse(conn, …), { host, port }) and return { host, port, close }
+  //
+  // converse(conn) is the whole conversation with one client:
+  // TODO: write the 220 greeting, then loop: readLine({ lineEnding: 'any', maxLineBytes: 510, timeoutMs, signal })
+  //       null → the client left; FramingError → 500 and go on; TimeoutError or shutdown → 421 and stop
+  // TODO: handleCommand, write the replies; 'close' → return; 'read-data' → read the message:
+  //       readLineBytes({ lineEnding: 'crlf', maxLineBytes: 998 }) into a MessageCollector until 'end'
+  //       (CRLF only: a bare LF must never end the data); the client vanishing → store nothing, return
+  // TODO: verdict too-big → 552, line-too-long → 500; complete → receivedHeader + deliverToMaildirs,
+  //       THEN 250 (451 if the disk failed); endOfData(state)
+  throw new Error(`TODO(05-smtp-server): startSmtpServer on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}`);
+}
