@@ -166,11 +166,16 @@ function elide(text: string, max: number): string {
 /** Keeps at most `max` lines: the last ones, or a window around the mark if it is earlier. */
 function cap(lines: TranscriptLine[], max: number): TranscriptLine[] {
   if (lines.length <= max) return lines;
-  const room = Math.max(1, max - 2); // leave room for the "… earlier/later" lines
   const mark = lines.findIndex((l) => l.note !== undefined);
-  let start = lines.length - room;
-  if (mark !== -1 && mark < start) start = Math.max(0, mark - Math.floor((room * 2) / 3));
-  const end = Math.min(lines.length, start + room);
+  // The tail, after one "… earlier lines" line; or, if the mark is further
+  // back, a window around it with a line for what is left out on each side.
+  let start = lines.length - Math.max(1, max - 1);
+  let end = lines.length;
+  if (mark !== -1 && mark < start) {
+    const room = Math.max(1, max - 2);
+    start = Math.max(0, mark - Math.floor((room * 2) / 3));
+    end = Math.min(lines.length, start + (start === 0 ? room + 1 : room));
+  }
   const kept = lines.slice(start, end);
   const plural = (n: number) => (n === 1 ? 'line' : 'lines');
   if (start > 0) kept.unshift({ kind: 'elided', text: `… ${start} earlier ${plural(start)}` });
