@@ -52,7 +52,9 @@ export class LineDecoder {
    * An overlong line throws `FramingError('line-too-long')`. If lines before it
    * were completed by the same push, they are returned first and the error is
    * thrown by the next call to `push`, after that call's chunk has been stored:
-   * no line is ever lost. The rest of the overlong line is skipped.
+   * no line is ever lost. Likewise, when a push throws, lines already complete
+   * behind the overlong one come out of the next push (an empty chunk will
+   * do). The rest of the overlong line is skipped.
    */
   push(chunk: Uint8Array): Buffer[] {
     this.queue.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
