@@ -331,12 +331,16 @@ describe('step 4: the UDP tracker', () => {
     const b = await udpClient(t, transcript);
     const infoHash = binaryId('udp swarm');
     await udpAnnounce(a, { infoHash, peerId: binaryId('A'), port: 5001, left: 0n, event: EVENT.started });
+    await udpAnnounce(a, { infoHash, peerId: binaryId('C'), port: 5003, left: 0n, event: EVENT.started });
     const connectionId = await b.connect(77);
     const answer = await b.exchange(announceRequest({ connectionId, transactionId: 0xabcdef01, infoHash, peerId: binaryId('B'), port: 5002, left: 42n, event: EVENT.started, numWant: 50 }));
     must(answer !== undefined, 'expected an announce answer', transcript);
     must(answer!.readInt32BE(0) === ACTION.announce && answer!.readUInt32BE(4) === 0xabcdef01, 'expected action 1 and the same transaction id', transcript);
-    must(answer!.length === 20 + 6, 'expected 20 header bytes + one 6-byte peer (A)', transcript);
-    expect(readAnnounceAnswer(answer!)).toEqual({ interval: 1234, leechers: 1, seeders: 1, peers: [{ ip: '127.0.0.1', port: 5001 }] });
+    must(answer!.length === 20 + 2 * 6, 'expected 20 header bytes + two 6-byte peers (A and C)', transcript);
+    const got = readAnnounceAnswer(answer!);
+    expect({ interval: got.interval, leechers: got.leechers, seeders: got.seeders }, 'interval @8, leechers @12, seeders @16')
+      .toEqual({ interval: 1234, leechers: 1, seeders: 2 });
+    expect(got.peers.map(key).sort()).toEqual(['127.0.0.1:5001', '127.0.0.1:5003']);
   });
 
   test('UDP scrape: seeders, completed and leechers per info_hash', async ({ transcript }) => {
