@@ -1,4 +1,6 @@
 import type { CommandModule } from 'yargs';
+import smtp from './smtp.ts';
+import tracker from './tracker.ts';
 
 /** The servers `wirelab serve` knows, one file each in this folder. */
-export const serveCommands: CommandModule<object, any>[] = [];
+export const serveCommands: CommandModule<object, any>[] = [smtp, tracker];
