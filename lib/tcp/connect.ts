@@ -16,6 +16,12 @@ export interface ConnectOptions extends ConnectionOptions {
   timeoutMs?: number;
   /** Aborts the connect attempt (rejects with `signal.reason`). */
   signal?: AbortSignal;
+  /**
+   * Keep our side open for writing after the server ends its side. Off by
+   * default, so a client that reads to the end does not keep the process alive.
+   * @default false
+   */
+  allowHalfOpen?: boolean;
 }
 
 /**
@@ -29,7 +35,7 @@ export interface ConnectOptions extends ConnectionOptions {
 export async function connectTcp(options: ConnectOptions): Promise<Connection> {
   const host = options.host ?? '127.0.0.1';
   const where = host.includes(':') ? `[${host}]:${options.port}` : `${host}:${options.port}`;
-  const socket = net.connect({ host, port: options.port });
+  const socket = net.connect({ host, port: options.port, allowHalfOpen: options.allowHalfOpen ?? false });
   try {
     return await waitFor<Connection>(`a TCP connection to ${where}`, { timeoutMs: options.timeoutMs ?? 5000, signal: options.signal }, (resolve, reject) => {
       // Wrap in the same tick as 'connect' so no error event can slip between.

@@ -9,7 +9,10 @@ import type { Transcript } from '../transcript/transcript.ts';
 import { Connection } from './connection.ts';
 import type { ConnectionOptions } from './options.ts';
 
-/** Handles one client from accept to goodbye. When it returns, the connection is ended (FIN). */
+/**
+ * Handles one client from accept to goodbye. When it returns, the connection is
+ * ended (FIN); until then it may still write after the client has ended its side.
+ */
 export type ConnectionHandler = (conn: Connection) => void | Promise<void>;
 
 /** Options of {@link listenTcp}. */
@@ -59,7 +62,9 @@ export async function listenTcp(handler: ConnectionHandler, options: ListenOptio
   const graceMs = options.graceMs ?? 2000;
   const onError = options.onError ?? logHandlerError;
   const connections = new Set<Connection>();
-  const server = net.createServer();
+  // Half-open allowed: a client may end its side and still read our answer;
+  // our side ends when the handler returns.
+  const server = net.createServer({ allowHalfOpen: true });
 
   server.on('connection', (socket) => {
     const conn = new Connection(socket, { ...options, role: 'server' });
