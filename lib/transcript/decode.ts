@@ -13,14 +13,22 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Returns the bytes as text if they are valid UTF-8 without control characters (tab, CR and LF allowed), else null. */
 export function printableText(bytes: Uint8Array): string | null {
+  // Fast refusal of binary data before paying for a UTF-8 decode.
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if ((byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) || byte === 0x7f) return null;
+    if (byte >= 0x80) ascii = false;
+  }
+  if (ascii) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
     return null;
   }
-  // eslint-disable-next-line no-control-regex
-  return /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text) ? null : text;
+  // C1 control characters (U+0080–U+009F) are not text either.
+  return /[\u0080-\u009f]/.test(text) ? null : text;
 }
 
 /** Shows bytes as `<N bytes> 13 42 69 …` (the first {@link HEX_PREVIEW_BYTES} of them). */
@@ -32,7 +40,7 @@ export function hexPreview(bytes: Uint8Array): string {
 
 /** Makes line ends and other invisible characters inside a line visible (`\r`, `\n`). */
 function showInvisible(text: string): string {
-  return text.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  return text.includes('\r') || text.includes('\n') ? text.replace(/\r/g, '\\r').replace(/\n/g, '\\n') : text;
 }
 
 /**
@@ -59,5 +67,6 @@ export function decodeTextLine(bytes: Buffer, context: DecodeContext): DecodedMe
   const text = printableText(line);
   if (text === null) return { text: hexPreview(bytes), length: bytes.length };
   if (lf === -1) return null;
-  return { text: showInvisible(text.replace(/\r?\n$/, '')), length: lf + 1 };
+  const end = text.length - (text.endsWith('\r\n') ? 2 : 1);
+  return { text: showInvisible(text.slice(0, end)), length: lf + 1 };
 }

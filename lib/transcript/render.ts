@@ -110,14 +110,28 @@ function decodeStream(entries: readonly TranscriptEntry[], direction: Direction,
     }
     out.push(message);
   };
+  /** Entry (position in `indices`) starting at stream offset `limit` (binary search: runs can be many). */
+  const entryAfter = (limit: number): number => {
+    let lo = 0, hi = indices.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid]! > limit) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
   let offset = 0;
   while (offset < stream.length) {
     const k = entryAt(offset);
     let limit = runEnds[k]!;
     let message = safeDecode(decoder, stream.subarray(offset, limit), direction, offset, false);
     while (message === null && limit < stream.length) {
-      // The message continues after the other side spoke: offer the next run too.
-      limit = runEnds[ends.findIndex((end) => end > limit)]!;
+      // The message continues after the other side spoke: offer later runs too,
+      // at least doubling what is offered so a long unfinished line stays linear.
+      const want = offset + 2 * (limit - offset);
+      while (limit < stream.length && limit < want) {
+        limit = runEnds[entryAfter(limit)]!;
+      }
       message = safeDecode(decoder, stream.subarray(offset, limit), direction, offset, false);
     }
     if (message === null) {
