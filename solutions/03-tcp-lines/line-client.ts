@@ -1,0 +1,51 @@
+/**
+ * A client for the line server: send a batch of lines, collect one reply per
+ * line. All lines go out in one write (pipelining): the server must cope with
+ * several lines in one read, and we do not pay a round trip per line.
+ */
+import { connectTcp } from 'wirelab';
+import { BYE_REPLY } from './line-protocol.ts';
+
+/** Where the server is and how long to wait. */
+export interface SendLinesOptions {
+  /** The server's address. @default '127.0.0.1' */
+  host?: string;
+  /** The server's port. */
+  port: number;
+  /** Limit for connecting and for each reply, in milliseconds. @default 5000 */
+  timeoutMs?: number;
+}
+
+/**
+ * Sends `lines` (each without a line end; CR LF is added) and resolves with
+ * the server's replies, one per line, in order, without their line ends.
+ *
+ * Stops early when the server says BYE or closes the connection, so
+ * `sendLines(['a', 'QUIT', 'b'])` resolves with `['OK A', 'BYE']`. Rejects with
+ * the library's `TimeoutError` if a reply takes longer than `timeoutMs`, and
+ * with a `RangeError` if a line contains CR or LF (it would become two lines).
+ *
+ * @example
+ * await sendLines(['hello', 'QUIT'], { port: 7070 }) // ['OK HELLO', 'BYE']
+ */
+export async function sendLines(lines: readonly string[], options: SendLinesOptions): Promise<string[]> {
+  const bad = lines.findIndex((line) => /[\r\n]/.test(line));
+  if (bad !== -1) throw new RangeError(`line ${bad} contains CR or LF; send it as separate lines`);
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const conn = await connectTcp({ host: options.host ?? '127.0.0.1', port: options.port, timeoutMs, readTimeoutMs: timeoutMs });
+  try {
+    if (lines.length > 0) await conn.write(lines.map((line) => `${line}\r\n`).join(''));
+    const replies: string[] = [];
+    while (replies.length < lines.length) {
+      const reply = await conn.readLine();
+      if (reply === null) break; // the server closed: no more replies will come
+      replies.push(reply);
+      if (reply === BYE_REPLY) break;
+    }
+    // Say goodbye politely; the server may already have closed, which is fine too.
+    await conn.end().catch(() => {});
+    return replies;
+  } finally {
+    conn.destroy();
+  }
+}
