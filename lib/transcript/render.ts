@@ -35,6 +35,8 @@ export interface TranscriptLine {
   text: string;
   /** Milliseconds since the transcript started (first line of a message only). */
   at?: number;
+  /** Said of a message cut off at the end: `no line end` or `incomplete`. */
+  remark?: string;
   /** What a fault proxy did to it. */
   fault?: string;
   /** What the test expected instead (the first mark). */
@@ -52,6 +54,7 @@ interface Message {
   direction: Direction;
   text: string;
   at: number;
+  remark?: string;
   fault?: string;
   note?: string;
 }
@@ -71,10 +74,6 @@ function safeDecode(decoder: TranscriptDecoder, bytes: Buffer, direction: Direct
   return message;
 }
 
-/** What is left of a stream that never formed a whole message. */
-function leftover(bytes: Buffer): string {
-  return printableText(bytes) === null ? `${describeBytes(bytes)}  (incomplete)` : `${describeBytes(bytes)}  (no line end)`;
-}
 
 /** Decodes one direction's stream chunks (merged) into messages. */
 function decodeStream(entries: readonly TranscriptEntry[], direction: Direction, decoder: TranscriptDecoder, out: Message[]): void {
@@ -98,11 +97,12 @@ function decodeStream(entries: readonly TranscriptEntry[], direction: Direction,
     while (cursor < indices.length - 1 && ends[cursor]! <= offset) cursor++;
     return cursor;
   };
-  const emit = (from: number, to: number, text: string): void => {
+  const emit = (from: number, to: number, text: string, remark?: string): void => {
     const first = entryAt(from);
     const entry = entries[indices[first]!]!;
     const message: Message = { firstEntry: indices[first]!, direction, text, at: entry.at };
     if (entry.fault !== undefined) message.fault = entry.fault;
+    if (remark !== undefined) message.remark = remark;
     // The note goes on the message holding the marked chunk's last byte.
     for (let k = first; k < indices.length && (k === 0 ? 0 : ends[k - 1]!) < to; k++) {
       const marked = entries[indices[k]!]!;
@@ -135,7 +135,9 @@ function decodeStream(entries: readonly TranscriptEntry[], direction: Direction,
       message = safeDecode(decoder, stream.subarray(offset, limit), direction, offset, false);
     }
     if (message === null) {
-      emit(offset, stream.length, leftover(stream.subarray(offset)));
+      // What is left never formed a whole message.
+      const rest = stream.subarray(offset);
+      emit(offset, stream.length, describeBytes(rest), printableText(rest) === null ? 'incomplete' : 'no line end');
       break;
     }
     emit(offset, offset + message.length, message.text);
@@ -214,6 +216,7 @@ export function transcriptLines(transcript: Transcript, options: RenderOptions =
     parts.forEach((part, i) => {
       const line: TranscriptLine = { kind: 'message', direction: message.direction, text: elide(part, maxLineChars) };
       if (i === 0) line.at = message.at;
+      if (i === parts.length - 1 && message.remark !== undefined) line.remark = message.remark;
       if (i === parts.length - 1 && message.fault !== undefined) line.fault = message.fault;
       if (i === parts.length - 1 && message.note !== undefined && !noted) {
         line.note = message.note;
@@ -238,6 +241,7 @@ export function formatTranscriptLine(line: TranscriptLine, options: RenderOption
   const indent = options.indent ?? '  ';
   const time = options.timestamps ? `${line.at === undefined ? ''.padStart(8) : `+${(line.at / 1000).toFixed(3)}s`} ` : '';
   let text = line.kind === 'message' && line.direction ? `${PREFIX[line.direction]}${line.text}` : line.text;
+  if (line.remark !== undefined) text += `  (${line.remark})`;
   if (line.fault !== undefined) text += `  [${line.fault}]`;
   if (line.note !== undefined) text = `${text.padEnd(NOTE_COLUMN - indent.length - 2)}  <- ${line.note}`;
   return `${indent}${time}${text}`;

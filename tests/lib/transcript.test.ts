@@ -222,6 +222,17 @@ describe('long dialogues stay readable', () => {
     expect(transcriptLines(t)[1]!.at).toBeGreaterThanOrEqual(15);
   });
 
+  test('a line that never ends, while the other side keeps talking, shows once', () => {
+    const t = new Transcript();
+    for (let i = 0; i < 2000; i++) {
+      t.record('client', 'ab');
+      t.record('server', 'x');
+    }
+    const [client, server] = render(t, { maxLineChars: 40 });
+    expect(client).toBe(`C: ${'ab'.repeat(10)}… (+3980 chars)  (no line end)`);
+    expect(server).toBe(`S: ${'x'.repeat(20)}… (+1980 chars)  (no line end)`);
+  });
+
   test('recording copies the bytes', () => {
     const t = new Transcript();
     const buffer = Buffer.from('abc\n');
