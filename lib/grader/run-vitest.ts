@@ -183,7 +183,7 @@ export async function runVitest(options: VitestRunOptions): Promise<VitestRunRes
       }
     }
     if (!killed && running.size === 0 && now - lastEventAt > idleTimeoutMs) {
-      killed = `nothing happened for ${Math.round(idleTimeoutMs / 1000)} s (is the code stuck in a loop while it loads?)`;
+      killed = `nothing happened for ${Math.round(idleTimeoutMs / 1000)} s and the run was stopped (is the code stuck in a loop that never waits, while loading or in a test?)`;
     }
     if (!killed && now - started > overallTimeoutMs) {
       killed = `the run took longer than ${Math.round(overallTimeoutMs / 1000)} s and was stopped`;

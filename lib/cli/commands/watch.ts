@@ -14,7 +14,7 @@ const DEBOUNCE_MS = 300;
  */
 export function isEditorTempFile(file: string): boolean {
   const name = file.split(/[\\/]/).pop() ?? '';
-  return /^\.?#|~$|\.sw[a-p]x?$|^4913$|___jb_(tmp|old)___$|\.tmp$|^\.DS_Store$/.test(name);
+  return /^\.?#|~$|^\..*\.sw[a-z]$|^4913$|___jb_(tmp|old)___$|\.tmp$|^\.DS_Store$/.test(name);
 }
 
 interface WatchArgs {
