@@ -37,6 +37,7 @@ const test = graded('04-smtp-client', {
   'ends the session with QUIT and closes the connection': 1,
   'surfaces a 4xx reply as a temporary SmtpReplyError': 2,
   'surfaces a 5xx reply as a permanent SmtpReplyError': 2,
+  'treats 421 as the end of the session: no RSET, no QUIT, connection closed': 1,
   'times out when the server never greets': 1,
   'times out when the server never answers the end of data': 1,
   'does not send a message larger than the advertised SIZE': 1,
@@ -390,6 +391,24 @@ describe('step 4: errors and timeouts', () => {
       const error = await client.send({ from: 'spammer@a.test', to: ['bob@b.test'], message: 'hi\r\n' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SmtpReplyError);
       expect(error).toMatchObject({ code: 553, temporary: false, command: 'MAIL', text: '5.7.1 sender refused\nsee the policy' });
+    });
+  });
+
+  test('treats 421 as the end of the session: no RSET, no QUIT, connection closed', async ({ transcript }) => {
+    const server = await scripted(transcript, async (peer) => {
+      await greet(peer);
+      await expectMail(peer, 'alice@a.test');
+      await peer.reply(250, 'OK');
+      await peer.expectLine('RCPT TO:<bob@b.test>\r\n');
+      await peer.reply(421, '4.3.2 mx.test shutting down');
+      await peer.expectClose('the client to close the connection: after 421 the server is gone');
+    });
+    await server.run(async () => {
+      const client = await connect(server);
+      const error = await client.send({ from: 'alice@a.test', to: ['bob@b.test', 'carol@c.test'], message: 'hi\r\n' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SmtpReplyError);
+      expect(error).toMatchObject({ code: 421, temporary: true });
+      expect(client.state).toBe('closed');
     });
   });
 
