@@ -45,6 +45,9 @@ export class ByteQueue {
   /** True after an overlong line was rejected, until its line end has been discarded. */
   private skipping = false;
 
+  /** The result of the last search, reused: one object per line would be garbage per line. */
+  private readonly found: LineEnd = { content: 0, total: 0 };
+
   // Text lines are sliced from one decoded string covering many lines of the
   // head chunk: one UTF-8 decode per window instead of one Buffer and one
   // decode per line (this is what makes readLine() as fast as node:readline).
@@ -226,7 +229,7 @@ export class ByteQueue {
     this.scanned = 0;
   }
 
-  /** Finds the next line end from where the last search stopped. */
+  /** Finds the next line end from where the last search stopped (the result is valid until the next search). */
   private findLineEnd(lineEnding: LineEnding): LineEnd | undefined {
     if (lineEnding !== this.scanMode) {
       // A `crlf` search skips bare LFs that an `any` search must stop at: start over.
@@ -249,7 +252,9 @@ export class ByteQueue {
       this.scanned = lf + 1;
       this.scanPos = at + 1;
       if (lineEnding === 'crlf' && !crBefore) continue; // a bare LF is part of the line
-      return { content: crBefore ? lf - 1 : lf, total: lf + 1 };
+      this.found.content = crBefore ? lf - 1 : lf;
+      this.found.total = lf + 1;
+      return this.found;
     }
     return undefined;
   }
