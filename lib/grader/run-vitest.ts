@@ -131,7 +131,8 @@ export async function runVitest(options: VitestRunOptions): Promise<VitestRunRes
     killTree(child);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    // Nobody else handles the signal (a plain `verify`): stop like an unhandled Ctrl-C would.
+    if (process.listenerCount(signal) === 0) process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   const onExit = (): void => killTree(child);
   process.on('SIGINT', onSignal);
