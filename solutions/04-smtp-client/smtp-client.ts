@@ -29,6 +29,10 @@ import { ReplyAssembler, replyClass, replyText } from './smtp-reply.ts';
 import type { SmtpReply } from './smtp-reply.ts';
 import { MessageTooLargeError, RecipientsRefusedError, SmtpReplyError } from './smtp-errors.ts';
 import type { RejectedRecipient, SmtpStep } from './smtp-errors.ts';
+import { EXPECTED_CLASS, SERVICE_NOT_AVAILABLE, nextState } from './session-state.ts';
+import type { SmtpClientState } from './session-state.ts';
+
+export type { SmtpClientState } from './session-state.ts';
 
 /** How to reach the server and how long to wait. */
 export interface SmtpClientOptions {
@@ -69,50 +73,6 @@ export interface SendResult {
   /** The server's reply to the end of the data (250 …): often holds a queue id. */
   reply: SmtpReply;
 }
-
-/**
- * Where the session is. `ready` is the only state in which `send` may start;
- * `closed` is final.
- */
-export type SmtpClientState =
-  | 'greeting' // connected, waiting for the 220
-  | 'hello' //    EHLO (or HELO) sent
-  | 'ready' //    between transactions
-  | 'mail' //     MAIL FROM sent
-  | 'rcpt' //     sending RCPT TO, one per recipient
-  | 'data' //     DATA sent, then the message
-  | 'reset' //    RSET sent after a failed transaction
-  | 'quit' //     QUIT sent
-  | 'closed'; //  nothing more can be sent
-
-/** The moves the session may make; any other is a bug in this file. */
-export const TRANSITIONS: Readonly<Record<SmtpClientState, readonly SmtpClientState[]>> = {
-  greeting: ['hello', 'closed'],
-  hello: ['ready', 'closed'],
-  ready: ['mail', 'quit', 'closed'],
-  mail: ['rcpt', 'reset', 'closed'],
-  rcpt: ['data', 'reset', 'closed'],
-  data: ['ready', 'reset', 'closed'],
-  reset: ['ready', 'closed'],
-  quit: ['closed'],
-  closed: ['closed'],
-};
-
-/** The reply class each step waits for: 3 (go on) after DATA, 2 (done) after everything else. */
-export const EXPECTED_CLASS: Readonly<Record<SmtpStep, 2 | 3>> = {
-  greeting: 2,
-  EHLO: 2,
-  HELO: 2,
-  MAIL: 2,
-  RCPT: 2,
-  DATA: 3,
-  'end of data': 2,
-  RSET: 2,
-  QUIT: 2,
-};
-
-/** The reply a server sends when it is shutting down; the connection is gone after it. */
-export const SERVICE_NOT_AVAILABLE = 421;
 
 /** Default limit on every wait, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -212,7 +172,7 @@ export class SmtpClient {
   }
 
   private async transaction(mail: OutgoingMail): Promise<SendResult> {
-    if (this.current !== 'ready') throw new Error(`cannot send: the SMTP session is ${this.current}`);
+    if (this.current !== 'ready') throw new ConnectionClosedError(`starting a transaction (the SMTP session is ${this.current})`);
     if (mail.to.length === 0) throw new RangeError('send() needs at least one recipient');
     // Check everything we can before the first byte, so a bad address never leaves a half-open transaction.
     checkAddress(mail.from);
@@ -235,7 +195,7 @@ export class SmtpClient {
         if (replyClass(reply.code) === 2) accepted.push(to);
         else if (this.refusal('RCPT', reply)) {
           rejected.push({ recipient: to, code: reply.code, text: replyText(reply), temporary: replyClass(reply.code) === 4 });
-        }
+        } else this.check('RCPT', reply); // neither yes nor no (a 3xx): throws ProtocolError
       }
       if (accepted.length === 0) throw new RecipientsRefusedError(rejected);
       this.moveTo('data');
@@ -332,10 +292,7 @@ export class SmtpClient {
   }
 
   private moveTo(next: SmtpClientState): void {
-    if (!TRANSITIONS[this.current].includes(next)) {
-      throw new Error(`bug: SMTP client state ${this.current} cannot move to ${next}`);
-    }
-    this.current = next;
+    this.current = nextState(this.current, next);
   }
 
   /** Runs one operation after the previous one finished, whatever its outcome. */
