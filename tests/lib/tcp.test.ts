@@ -290,6 +290,25 @@ describe('reading exact byte counts', () => {
     expect(await conn.readLine()).toBe('after');
   });
 
+  test('readExactly of more than the read high-water mark keeps the socket flowing until it is satisfied', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 0x5a);
+    const server = await serve(async (conn) => {
+      await conn.write(big);
+    });
+    const conn = await connect(server.port, { readHighWaterMark: 64 * 1024 });
+    expect((await conn.readExactly(big.length)).equals(big)).toBe(true);
+  });
+
+  test('readAvailable returns what has arrived, then null at the end', async () => {
+    const server = await serve(async (conn) => {
+      await conn.write('some bytes');
+    });
+    const conn = await connect(server.port);
+    let text = '';
+    for (let chunk = await conn.readAvailable(); chunk !== null; chunk = await conn.readAvailable()) text += chunk.toString();
+    expect(text).toBe('some bytes');
+  });
+
   test('readExactly: ConnectionClosedError when the stream ends first', async () => {
     const server = await serve(async (conn) => {
       await conn.write('abc');
@@ -340,6 +359,29 @@ describe('writing', () => {
     expect(await conn.readLine()).toBe('you sent 2 lines');
     expect(await conn.readLine()).toBeNull();
     await conn.closed;
+  });
+
+  test('writing to a peer that went away rejects with ConnectionClosedError (no crash)', async () => {
+    const server = await serve(async (conn) => {
+      conn.destroy();
+    });
+    const conn = await connect(server.port);
+    await conn.closed;
+    await expect(conn.write('anyone there?')).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  test('a writer streaming to a peer that resets gets ConnectionClosedError, not a crash', async () => {
+    const server = await serve(async (conn) => {
+      await conn.readExactly(1024);
+      conn.destroy(); // unread data left: the kernel answers with a reset
+    });
+    const conn = await connect(server.port);
+    const chunk = Buffer.alloc(1024 * 1024);
+    let error: unknown;
+    for (let i = 0; i < 200 && error === undefined; i++) {
+      await conn.write(chunk, { timeoutMs: 2000 }).catch((e: unknown) => (error = e));
+    }
+    expect(error).toBeInstanceOf(ConnectionClosedError);
   });
 
   test('write after end is refused with ConnectionClosedError', async () => {
