@@ -73,3 +73,31 @@ export function expectedPieceHashes(all: Uint8Array, pieceLength: number): strin
   for (let at = 0; at < all.length; at += pieceLength) hashes.push(sha1Hex(all.subarray(at, at + pieceLength)));
   return hashes;
 }
+
+/**
+ * An `info` dictionary as short lines for a transcript, read by the bencode
+ * library: `name: album`, `pieces: 3 hashes 1a2b3c4d… …`, one line per file.
+ * Two of these side by side show a student which field differs.
+ */
+export function describeInfo(infoBytes: Uint8Array): string[] {
+  const info = bencode.decode(infoBytes) as Record<string, unknown>;
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(info)) {
+    if (key === 'pieces' && value instanceof Uint8Array) {
+      const hashes: string[] = [];
+      for (let at = 0; at < value.length; at += 20) hashes.push(`${Buffer.from(value.subarray(at, at + 20)).toString('hex').slice(0, 8)}…`);
+      const shown = hashes.length > 6 ? [...hashes.slice(0, 6), `(${hashes.length - 6} more)`] : hashes;
+      lines.push(`pieces: ${value.length} bytes = ${value.length / 20} hashes ${shown.join(' ')}`);
+    } else if (key === 'files' && Array.isArray(value)) {
+      value.forEach((f: { length?: unknown; path?: unknown }, i) => {
+        const parts = Array.isArray(f.path) ? f.path.map((p: Uint8Array) => Buffer.from(p).toString()) : [];
+        lines.push(`files[${i}]: ${parts.join('/')} (${String(f.length)} bytes)`);
+      });
+    } else if (value instanceof Uint8Array) {
+      lines.push(`${key}: ${Buffer.from(value).toString()}`);
+    } else {
+      lines.push(`${key}: ${JSON.stringify(value)}`);
+    }
+  }
+  return lines;
+}
