@@ -76,7 +76,8 @@ export class UdpSocket implements AsyncIterable<Datagram> {
 
   private readonly inbox: Inbox;
   private isClosed = false;
-  private closedSignal = new AbortController();
+  /** Aborted by close(), to end every wait at once. */
+  private readonly closedSignal = new AbortController();
 
   /** Wraps a bound dgram socket; `bindUdp` does this for you. */
   constructor(
@@ -127,17 +128,8 @@ export class UdpSocket implements AsyncIterable<Datagram> {
     const accepts = options.from === undefined ? () => true : await this.peerFilter(options.from);
     const queued = this.inbox.take(accepts);
     if (queued !== undefined) return queued;
-    if (this.isClosed) throw new ConnectionClosedError('waiting for a datagram (the socket is closed)');
     const what = options.from === undefined ? `a datagram on port ${this.port}` : `a datagram from ${showPeer(options.from)}`;
-    return waitFor<Datagram>(what, options, (resolve, reject) => {
-      const stopWaiting = this.inbox.wait(accepts, resolve);
-      const onClose = (): void => reject(new ConnectionClosedError('waiting for a datagram (the socket was closed)'));
-      this.closedSignal.signal.addEventListener('abort', onClose);
-      return () => {
-        stopWaiting();
-        this.closedSignal.signal.removeEventListener('abort', onClose);
-      };
-    });
+    return this.waitForDatagram(what, accepts, options);
   }
 
   /**
@@ -158,7 +150,7 @@ export class UdpSocket implements AsyncIterable<Datagram> {
       const queued = this.inbox.take(accepts);
       if (queued !== undefined) return queued;
       try {
-        return await waitFor<Datagram>(what, { timeoutMs, signal: options.signal }, (resolve) => this.inbox.wait(accepts, resolve));
+        return await this.waitForDatagram(what, accepts, { timeoutMs, signal: options.signal });
       } catch (error) {
         if (!(error instanceof TimeoutError)) throw error;
       }
@@ -184,6 +176,20 @@ export class UdpSocket implements AsyncIterable<Datagram> {
     this.isClosed = true;
     this.closedSignal.abort();
     return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+
+  /** Waits for the next datagram `accepts` wants; the socket closing ends the wait too. */
+  private waitForDatagram(what: string, accepts: (d: Datagram) => boolean, options: WaitOptions): Promise<Datagram> {
+    if (this.isClosed) return Promise.reject(new ConnectionClosedError('waiting for a datagram (the socket is closed)'));
+    return waitFor<Datagram>(what, options, (resolve, reject) => {
+      const stopWaiting = this.inbox.wait(accepts, resolve);
+      const onClose = (): void => reject(new ConnectionClosedError('waiting for a datagram (the socket was closed)'));
+      this.closedSignal.signal.addEventListener('abort', onClose);
+      return () => {
+        stopWaiting();
+        this.closedSignal.signal.removeEventListener('abort', onClose);
+      };
+    });
   }
 
   /** A test for "came from this peer", comparing addresses as the OS reports them. */

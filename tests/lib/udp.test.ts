@@ -194,6 +194,14 @@ describe('request', () => {
     await expect(client.request('x', { host: '127.0.0.1', port: silent.port }, { timeoutMs: 1000, retries: 5, signal: controller.signal })).rejects.toThrow('cancelled');
   });
 
+  test('closing the socket ends a waiting request with ConnectionClosedError', async () => {
+    const { sock: silent } = await echoServer({ ignore: Infinity });
+    const client = await bindUdp();
+    const asking = client.request('x', { host: '127.0.0.1', port: silent.port }, { timeoutMs: 2000, retries: 3 });
+    setTimeout(() => void client.close(), 20);
+    await expect(asking).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
   test('a host name is resolved before comparing the reply address', async () => {
     const { sock: server } = await echoServer();
     const client = await bind();
