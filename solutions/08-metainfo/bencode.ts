@@ -45,7 +45,7 @@ function encodeInto(value: BencodeInput, out: Uint8Array[]): void {
     out.push(LIST_START);
     for (const item of value as readonly BencodeInput[]) encodeInto(item, out);
     out.push(END);
-  } else {
+  } else if (typeof value === 'object' && value !== null) {
     const dict = value as { readonly [key: string]: BencodeInput | undefined };
     // One character per byte, so the default code-unit sort is the raw byte order.
     const keys = Object.keys(dict).filter((k) => dict[k] !== undefined).sort();
@@ -57,6 +57,8 @@ function encodeInto(value: BencodeInput, out: Uint8Array[]): void {
       encodeInto(dict[key] as BencodeInput, out);
     }
     out.push(END);
+  } else {
+    throw new TypeError(`bencode has no way to write ${value === null ? 'null' : typeof value}`);
   }
 }
 
