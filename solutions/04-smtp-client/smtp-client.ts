@@ -157,6 +157,7 @@ export class SmtpClient {
     this.conn.destroy();
   }
 
+  /** The start of the session: greeting, then EHLO, or HELO when EHLO got a 5xx. */
   private async hello(): Promise<void> {
     await this.command('greeting', undefined);
     this.moveTo('hello');
@@ -171,6 +172,7 @@ export class SmtpClient {
     this.moveTo('ready');
   }
 
+  /** One message: MAIL, RCPT each, DATA, the data; RSET (via recover) when it fails. */
   private async transaction(mail: OutgoingMail): Promise<SendResult> {
     if (this.current !== 'ready') throw new ConnectionClosedError(`starting a transaction (the SMTP session is ${this.current})`);
     if (mail.to.length === 0) throw new RangeError('send() needs at least one recipient');
