@@ -127,10 +127,12 @@ async function main(): Promise<void> {
   // tsc and the stub run go side by side: stubs fail fast and time nothing,
   // so they do not disturb each other; the solutions run, which has timing-
   // sensitive network tests, gets the machine to itself afterwards.
+  const phase1 = Date.now();
   const [tsc, stubRun] = await Promise.all([
     typecheck(),
-    gradedFiles.length ? runVitest({ files: gradedFiles, impl: 'exercises', maxWorkers: 1 }) : Promise.resolve(undefined),
+    gradedFiles.length ? runVitest({ files: gradedFiles, impl: 'exercises', maxWorkers: 2 }) : Promise.resolve(undefined),
   ]);
+  const phase1Seconds = (Date.now() - phase1) / 1000;
   if (tsc[0]) {
     ok();
     console.log(`  ${chalk.green('✓')} tsc --noEmit`);
@@ -141,7 +143,9 @@ async function main(): Promise<void> {
   }
 
   const solutionFiles = [...libraryFiles, ...gradedFiles];
+  const phase2 = Date.now();
   const solutionRun = solutionFiles.length ? await runVitest({ files: solutionFiles, impl: 'solutions', maxWorkers: 2 }) : undefined;
+  const phase2Seconds = (Date.now() - phase2) / 1000;
 
   // Library and reference tests: plain pass/fail.
   let solutionResults: FileResult[] = [];
@@ -223,7 +227,13 @@ async function main(): Promise<void> {
     for (const p of problems) console.log(`  ${chalk.red('✗')} ${p}`);
   }
   if (dishonest.length) console.log(chalk.red(`\n${dishonest.length} graded test(s) pass on the untouched stubs; a test must fail until the student writes the code.`));
-  console.log(chalk.dim(`\nchecked in ${((Date.now() - started) / 1000).toFixed(1)} s`));
+  const slowest = solutionResults
+    .map((f) => ({ file: rel(f.file), ms: f.tests.reduce((sum, t) => sum + t.durationMs, 0) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 4)
+    .map((f) => `${f.file} ${(f.ms / 1000).toFixed(1)} s`);
+  console.log(chalk.dim(`\nchecked in ${((Date.now() - started) / 1000).toFixed(1)} s: tsc + stubs ${phase1Seconds.toFixed(1)} s, solutions and library ${phase2Seconds.toFixed(1)} s`));
+  if (slowest.length) console.log(chalk.dim(`slowest test files (time in tests): ${slowest.join(', ')}`));
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;
 }
