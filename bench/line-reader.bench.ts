@@ -65,6 +65,13 @@ const readers: Record<string, Reader> = {
     for await (const line of conn.lines()) if (line.length >= 0) count++;
     return count;
   },
+  /** wirelab, one awaited readLine() per line. */
+  'wirelab readLine()': async (port) => {
+    const conn = await connectTcp({ port, maxLineBytes: 1 << 16 });
+    let count = 0;
+    while ((await conn.readLine()) !== null) count++;
+    return count;
+  },
   /** readline, the same idiom (async iteration). */
   'readline for-await': async (port) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
@@ -120,7 +127,9 @@ for (const name of names) console.log(`  ${name.padEnd(22)} ${format(median(rate
 const ours = median(rates['wirelab lines()']!);
 const rlIter = median(rates['readline for-await']!);
 const rlEvents = median(rates["readline on('line')"]!);
+const oursReadLine = median(rates['wirelab readLine()']!);
 console.log(`\n  ratio ours/readline (same idiom, for-await):  ${(ours / rlIter).toFixed(2)}x`);
+console.log(`  ratio ours readLine() loop / readline for-await: ${(oursReadLine / rlIter).toFixed(2)}x`);
 console.log(`  ratio ours/readline (its fastest, 'line' events): ${(ours / rlEvents).toFixed(2)}x`);
 
 // The decoder alone: no socket, no promises.
