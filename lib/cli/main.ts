@@ -12,6 +12,8 @@ import { UserError } from './user-error.ts';
 async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv)
     .scriptName('wirelab')
+    .usage('wirelab [command]\n\nLearn socket programming by building real Internet applications.\nWith no command: your progress and what to do next.')
+    .epilog('Start with `npx wirelab`; grade an exercise with `npx wirelab verify 01`.')
     .strict()
     .recommendCommands()
     .option('impl', {
