@@ -7,7 +7,7 @@
 import net from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
-import { WirelabError } from '../../lib/errors.ts';
+import { TimeoutError, WirelabError } from '../../lib/errors.ts';
 import { startSmtpServerJudge } from '../helpers/smtp-script-real.ts';
 import { encodeMessageData, normaliseLineEnds } from '@impl/04-smtp-client/message-data.ts';
 import { SmtpClient } from '@impl/04-smtp-client/smtp-client.ts';
@@ -128,4 +128,56 @@ describe('against servers', () => {
       expect(performance.now() - started, JSON.stringify(replies)).toBeLessThan(2000);
     }
   }, 60_000);
+
+  test('sends called at once are serialised on the one connection, in order', async () => {
+    const server = await startSmtpServerJudge();
+    cleanups.push(() => server.close());
+    const client = await SmtpClient.connect({ host: server.host, port: server.port, clientName: 'burst.test', timeoutMs: 3000 });
+    cleanups.push(() => client.abort());
+    const sends = Array.from({ length: 5 }, (_, i) => client.send({ from: 'a@a.test', to: [`r${i}@b.test`], message: `message ${i}\r\n` }));
+    await Promise.all(sends);
+    await client.quit();
+    expect(server.connections).toBe(1);
+    expect(server.received.map((m) => m.data.toString())).toEqual(Array.from({ length: 5 }, (_, i) => `message ${i}\r\n`));
+  });
+
+  test('a server that stops reading mid-DATA gives a TimeoutError, not a hang', async () => {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((sock) => {
+      sockets.add(sock);
+      sock.on('error', () => {});
+      sock.write('220 mx.test\r\n');
+      let buffered = '';
+      const onData = (chunk: Buffer): void => {
+        buffered += chunk.toString('latin1');
+        while (buffered.includes('\r\n')) {
+          const line = buffered.slice(0, buffered.indexOf('\r\n'));
+          buffered = buffered.slice(buffered.indexOf('\r\n') + 2);
+          if (line.startsWith('EHLO')) sock.write('250-mx.test\r\n250 SIZE\r\n');
+          else if (line.startsWith('MAIL') || line.startsWith('RCPT')) sock.write('250 OK\r\n');
+          else if (line === 'DATA') {
+            sock.write('354 go ahead\r\n');
+            sock.off('data', onData);
+            sock.pause(); // and never read again: the client's writes back up
+            return;
+          }
+        }
+      };
+      sock.on('data', onData);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const port = (server.address() as net.AddressInfo).port;
+    const client = await SmtpClient.connect({ host: '127.0.0.1', port, timeoutMs: 500 });
+    cleanups.push(() => client.abort());
+    const huge = Buffer.alloc(64 * 1024 * 1024, 'a\r\n'.repeat(1000)); // far more than the socket buffers hold
+    const started = performance.now();
+    const error = await client.send({ from: 'a@a.test', to: ['b@b.test'], message: huge }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(client.state).toBe('closed');
+  }, 20_000);
 });
