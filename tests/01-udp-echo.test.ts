@@ -19,6 +19,7 @@ const test = graded('01-udp-echo', {
   'answers several senders, each with its own datagrams': 1,
   'keeps serving after a sender went away': 1,
   'serves IPv6 on ::1': 1,
+  'echo() talks to an IPv6 server': 1,
   'close() frees the port': 1,
   'echo() resolves with the echo': 2,
   'echo() sends again when the first datagram is lost': 2,
@@ -171,6 +172,21 @@ describe('step 2: the echo client', () => {
     expect(reply.toString()).toBe('the real one');
   });
 
+  test('echo() talks to an IPv6 server', async ({ transcript }) => {
+    if (!(await hasIPv6Loopback())) {
+      // No IPv6 on this machine: grade the same call over IPv4 instead, so the test still means something.
+      const judge = track(await startUdpResponder({ respond: echoBack, transcript }));
+      expect((await echo('v4 fallback', { host: judge.host, port: judge.port, timeoutMs: 1000, retries: 0 })).toString()).toBe('v4 fallback');
+      return;
+    }
+    const judge = track(await startUdpResponder({ host: '::1', respond: echoBack, transcript }));
+    const reply = await echo('hello, ::1', { host: '::1', port: judge.port, timeoutMs: 1000, retries: 1 }).catch((error: unknown) => {
+      transcript.expect('expected the client to reach [::1] (an IPv6 server needs an IPv6 socket)');
+      throw error;
+    });
+    expect(reply.toString()).toBe('hello, ::1');
+  });
+
   test('echo() throws TimeoutError after retries + 1 tries when nobody answers', async ({ transcript }) => {
     const judge = track(await startUdpResponder({ respond: silent, transcript }));
     const started = performance.now();
@@ -233,6 +249,7 @@ describe('step 3: through the loss proxy', () => {
       throw error;
     });
     expect(reply.toString()).toBe('through the storm');
-    expect(proxy.statsByDirection.toServer.forwarded + proxy.statsByDirection.toServer.dropped).toBe(4);
+    // At least 4 tries were needed (a slow machine may have sent a 5th before the echo of the 4th came).
+    expect(proxy.statsByDirection.toServer.forwarded + proxy.statsByDirection.toServer.dropped).toBeGreaterThanOrEqual(4);
   });
 });

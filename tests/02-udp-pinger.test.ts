@@ -169,7 +169,7 @@ describe('step 3: pinging a server', () => {
 describe('step 4: loss, delay and late echoes', () => {
   test('a lost ping is reported as "Request timed out"', async ({ transcript }) => {
     const judge = track(await startPingJudge((seq) => (seq === 2 || seq === 4 ? drop : answer(0)), transcript));
-    const report = await runPing({ host: judge.host, port: judge.port, count: 5, timeoutMs: 150 }, transcript);
+    const report = await runPing({ host: judge.host, port: judge.port, count: 5, timeoutMs: 200 }, transcript);
     expectStatuses(report, ['reply', 'timeout', 'reply', 'timeout', 'reply'], transcript);
     expect(report.summary).toMatchObject({ sent: 5, received: 3, lossPercent: 40 });
     expectSummaryMatches(report);
@@ -188,26 +188,26 @@ describe('step 4: loss, delay and late echoes', () => {
   });
 
   test('a late echo is not counted for the next ping', async ({ transcript }) => {
-    // Ping 2's echo comes 300 ms late, after its 200 ms timeout: while ping 3
+    // Ping 2's echo comes 375 ms late, after its 250 ms timeout: while ping 3
     // (which is lost) is waiting. It must not pass for ping 3's echo.
-    const plan: Record<number, JudgeAction> = { 1: answer(0), 2: answer(300), 3: drop, 4: answer(0) };
+    const plan: Record<number, JudgeAction> = { 1: answer(0), 2: answer(375), 3: drop, 4: answer(0) };
     const judge = track(await startPingJudge((seq) => plan[seq] ?? drop, transcript));
-    const report = await runPing({ host: judge.host, port: judge.port, count: 4, timeoutMs: 200 }, transcript);
+    const report = await runPing({ host: judge.host, port: judge.port, count: 4, timeoutMs: 250 }, transcript);
     expectStatuses(report, ['reply', 'timeout', 'timeout', 'reply'], transcript);
     const last = report.results[3];
-    expect(last?.status === 'reply' && last.rttMs).toBeLessThan(200);
+    expect(last?.status === 'reply' && last.rttMs).toBeLessThan(250);
     expectSummaryMatches(report);
   });
 
   test('garbage and strangers do not count as echoes', async ({ transcript }) => {
     // Ping 2 gets garbage from the server and its exact echo from a stranger's port, but no real echo.
     const judge = track(await startPingJudge((seq) => (seq === 2 ? garbage : answer(0)), transcript));
-    const report = await runPing({ host: judge.host, port: judge.port, count: 3, timeoutMs: 150 }, transcript);
+    const report = await runPing({ host: judge.host, port: judge.port, count: 3, timeoutMs: 200 }, transcript);
     expectStatuses(report, ['reply', 'timeout', 'reply'], transcript);
   });
 
   test('the same seed gives the same results, ping by ping', async ({ transcript }) => {
-    const timeoutMs = 100;
+    const timeoutMs = 150;
     const plan = seededPlan('pinger-30', 8, timeoutMs);
     const want = plan.map((action) => expectedStatus(action, timeoutMs));
     for (let run = 1; run <= 2; run++) {
@@ -225,7 +225,7 @@ describe('step 4: loss, delay and late echoes', () => {
     const proxy = track(
       await startUdpFaultProxy({ target: server, seed: 'pinger', toServer: { dropIndices: [1, 4] }, toClient: { dropIndices: [2] }, transcript }),
     );
-    const report = await runPing({ host: proxy.host, port: proxy.port, count: 6, timeoutMs: 120 }, transcript);
+    const report = await runPing({ host: proxy.host, port: proxy.port, count: 6, timeoutMs: 250 }, transcript);
     expectStatuses(report, ['reply', 'timeout', 'reply', 'timeout', 'timeout', 'reply'], transcript);
     expect(report.summary).toMatchObject({ sent: 6, received: 3, lossPercent: 50 });
   });

@@ -109,14 +109,14 @@ export async function startPingJudge(plan: (seq: number) => JudgeAction, transcr
 /**
  * A seeded plan for pings 1..count: each is dropped, answered late (1.5 × the
  * timeout, so it arrives while a later ping waits), answered with garbage, or
- * answered within a third of the timeout.
+ * answered within a quarter of the timeout.
  */
 export function seededPlan(seed: Seed, count: number, timeoutMs: number): JudgeAction[] {
   const random = new SeededRandom(seed);
   const plan: JudgeAction[] = [];
   for (let seq = 1; seq <= count; seq++) {
     const r = random.float();
-    const delay = Math.round(random.float() * (timeoutMs / 3));
+    const delay = Math.round(random.float() * (timeoutMs / 4));
     plan.push(r < 0.2 ? drop : r < 0.35 ? answer(Math.round(timeoutMs * 1.5)) : r < 0.45 ? garbage : answer(delay));
   }
   return plan;
