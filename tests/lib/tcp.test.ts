@@ -2,6 +2,7 @@
  * The TCP layer: a server that survives its clients, reads that frame lines
  * and exact byte counts whatever the chunking, bounded waits, backpressure.
  */
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ConnectionClosedError, FramingError, TimeoutError, WirelabError } from '../../lib/errors.ts';
@@ -78,6 +79,26 @@ describe('listenTcp and connectTcp', () => {
     const port = server.port;
     await server.close();
     await expect(connectTcp({ port })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  test('a connect that gets no answer ends with TimeoutError', async () => {
+    // A listener whose process stops accepting: once its small backlog is full,
+    // the kernel drops further SYNs and connect() hangs (no timing guesswork).
+    const child = spawn(process.execPath, ['-e', `
+      const server = require('node:net').createServer();
+      server.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
+        console.log(server.address().port);
+        setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 8000), 20);
+      });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => child.kill());
+    const port = Number(await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let it block
+    let error: unknown;
+    for (let i = 0; i < 20 && error === undefined; i++) {
+      await connectTcp({ port, timeoutMs: 300 }).then((conn) => cleanups.push(() => conn.destroy()), (e: unknown) => (error = e));
+    }
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).waitingFor).toBe(`a TCP connection to 127.0.0.1:${port}`);
   });
 
   test('an aborted signal stops the connect', async () => {
