@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILTIN_IMPLS } from './impl-dir.ts';
 import { parseReport, REPORT_FILE_ENV, type ReportEvent } from './report-format.ts';
 
 /** The kit's root folder (where package.json and vitest.config.ts are). */
@@ -67,6 +68,8 @@ const POLL_MS = 150;
 /** A test-name filter no test can match: vitest then loads every file but runs nothing. */
 const COLLECT_ONLY_PATTERN = '^\\u0000wirelab collect only\\u0000$';
 const STDERR_TAIL_BYTES = 4096;
+/** How long vitest may take to exit after it reported the end of the run. */
+const EXIT_GRACE_MS = 5_000;
 
 /** Kills a child and everything it started (vitest's worker processes included). */
 function killTree(child: ChildProcess, evenIfExited = false): void {
@@ -101,6 +104,8 @@ function readFrom(file: string, offset: number): Buffer {
 /** Runs vitest once over `files` and returns every event the reporter wrote. */
 export async function runVitest(options: VitestRunOptions): Promise<VitestRunResult> {
   const root = options.root ?? PROJECT_ROOT;
+  // The child runs in `root`: a relative submission path must mean what it meant here.
+  const impl = options.impl === undefined || options.impl === '' || (BUILTIN_IMPLS as readonly string[]).includes(options.impl) ? (options.impl || 'exercises') : path.resolve(options.impl);
   const configFile = options.configFile ?? path.join(root, 'vitest.config.ts');
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   const stuckGraceMs = options.stuckGraceMs ?? 10_000;
@@ -120,7 +125,7 @@ export async function runVitest(options: VitestRunOptions): Promise<VitestRunRes
   ];
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, ...options.env, WIRELAB_IMPL: options.impl ?? 'exercises', [REPORT_FILE_ENV]: reportFile, NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, ...options.env, WIRELAB_IMPL: impl, [REPORT_FILE_ENV]: reportFile, NO_COLOR: '1', FORCE_COLOR: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: process.platform !== 'win32',
     windowsHide: true,
@@ -151,6 +156,7 @@ export async function runVitest(options: VitestRunOptions): Promise<VitestRunRes
   const started = Date.now();
   const running = new Map<string, { name: string; file: string; deadline: number }>();
   let killed: string | undefined;
+  let endedAt: number | undefined;
 
   const drain = (): void => {
     const chunk = readFrom(reportFile, offset);
@@ -166,6 +172,8 @@ export async function runVitest(options: VitestRunOptions): Promise<VitestRunRes
         running.set(event.id, { name: event.name, file: event.file, deadline: Date.now() + limit + stuckGraceMs });
       } else if (event.type === 'test') {
         running.delete(event.test.id);
+      } else if (event.type === 'end') {
+        endedAt = Date.now();
       } else if (event.type === 'module') {
         for (const [id, r] of running) if (r.file === event.file) running.delete(id);
       }
@@ -178,6 +186,11 @@ export async function runVitest(options: VitestRunOptions): Promise<VitestRunRes
     drain();
     if (killed) return;
     const now = Date.now();
+    if (endedAt !== undefined) {
+      // Every result is in; something (an open handle) keeps vitest from exiting. Not the submission's fault to grade.
+      if (now - endedAt > EXIT_GRACE_MS) killTree(child);
+      return;
+    }
     for (const r of running.values()) {
       if (now > r.deadline) {
         killed = `the test "${r.name}" kept running past its time limit and could not be stopped (is there a loop that never waits, like while(true) without await?)`;
