@@ -1,0 +1,101 @@
+/**
+ * `wirelab serve smtp --port P --maildir DIR [--domain D …] [--users FILE]`:
+ * run the student's (or the reference) SMTP server of exercise 05 until
+ * Ctrl-C. Mail for `bob@<domain>` lands in `DIR/bob/new/`, one file per message.
+ *
+ * Try it: `nc -C 127.0.0.1 P`, or point any mail client's SMTP at 127.0.0.1:P.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import type * as SmtpServerModule from '../../../../exercises/05-smtp-server/smtp-server.ts';
+import { loadImpl } from '../../project.ts';
+import { serveUntilSignal } from '../../serve.ts';
+import { explainSystemError, UserError } from '../../user-error.ts';
+
+interface SmtpArgs {
+  impl: string;
+  host: string;
+  port: number;
+  maildir: string;
+  domain: string[];
+  users: string | undefined;
+  'max-message-bytes': number | undefined;
+}
+
+/**
+ * Reads a users file: one `name:password` line per user, `#` starts a
+ * comment, blank lines are ignored. Returns the names.
+ */
+export function parseUsersFile(text: string, file: string): string[] {
+  const names: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (line === '') return;
+    const colon = line.indexOf(':');
+    const name = colon === -1 ? '' : line.slice(0, colon).trim();
+    if (name === '' || /[\s/]/.test(name)) {
+      throw new UserError(`${file} line ${i + 1}: expected name:password, got ${JSON.stringify(raw)}.`);
+    }
+    names.push(name);
+  });
+  return names;
+}
+
+const smtp: CommandModule<object, SmtpArgs> = {
+  command: 'smtp',
+  describe: 'an SMTP server delivering into Maildirs (exercise 05)',
+  builder: (yargs) =>
+    yargs
+      .option('impl', { type: 'string', default: 'exercises', describe: 'whose code runs: exercises (yours), solutions, or a folder path' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+      .option('port', { type: 'number', demandOption: true, describe: 'TCP port (0 lets the system choose; 25 needs privileges)' })
+      .option('maildir', { type: 'string', demandOption: true, describe: 'root of the mailboxes: mail for bob goes to DIR/bob/new/' })
+      .option('domain', { type: 'string', array: true, default: ['localhost'], describe: 'a domain we take mail for (repeat for more)' })
+      .option('users', { type: 'string', describe: 'users file (name:password lines); mail for anyone else is refused' })
+      .option('max-message-bytes', { type: 'number', describe: 'largest message accepted (default 10 MiB)' }),
+  handler: async (argv) => {
+    const port = argv.port;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a whole number from 0 to 65535, got ${argv.port}.`);
+    const max = argv['max-message-bytes'];
+    if (max !== undefined && (!Number.isSafeInteger(max) || max < 65536)) {
+      throw new UserError(`--max-message-bytes must be a whole number of at least 65536 (RFC 5321 asks for 64 KiB), got ${max}.`);
+    }
+    const domains = argv.domain.map((d) => String(d).toLowerCase());
+    const bad = domains.find((d) => !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(d));
+    if (bad !== undefined) throw new UserError(`--domain must be a domain name such as example.test, got ${JSON.stringify(bad)}.`);
+    let users: string[] | undefined;
+    if (argv.users !== undefined) {
+      let text: string;
+      try {
+        text = await readFile(argv.users, 'utf8');
+      } catch (error) {
+        throw explainSystemError(error, `cannot read the users file ${argv.users}`) ?? error;
+      }
+      users = parseUsersFile(text, argv.users);
+    }
+    const maildir = path.resolve(argv.maildir);
+    const { startSmtpServer } = await loadImpl<typeof SmtpServerModule>(argv.impl, '05-smtp-server/smtp-server.ts');
+    let server: Awaited<ReturnType<typeof startSmtpServer>>;
+    try {
+      server = await startSmtpServer({
+        host: argv.host,
+        port,
+        maildir,
+        domains,
+        ...(users ? { users } : {}),
+        ...(max !== undefined ? { maxMessageBytes: max } : {}),
+      });
+    } catch (error) {
+      const system = explainSystemError(error, `cannot listen on ${argv.host}:${port}`);
+      if (system) throw system;
+      if (error instanceof Error && error.message.startsWith('TODO(')) {
+        throw new UserError(`${error.message.split('\n')[0]}: finish exercises/05-smtp-server first, or run with --impl solutions.`);
+      }
+      throw error;
+    }
+    process.stderr.write(`delivering mail for ${domains.join(', ')}${users ? ` (${users.length} users)` : ''} into ${maildir}/<user>/new/\n`);
+    await serveUntilSignal([{ host: server.host, port: server.port }], () => server.close());
+  },
+};
+export default smtp;
