@@ -4,8 +4,9 @@
  * for them, so a protocol is written top to bottom like the dialogue it is.
  */
 import type { Socket } from 'node:net';
-import { ConnectionClosedError, WirelabError } from '../errors.ts';
+import { ConnectionClosedError, FramingError, WirelabError } from '../errors.ts';
 import { ByteQueue, type LineEnding } from '../framing/byte-queue.ts';
+import { DEFAULT_MAX_FRAME_BYTES, encodeLengthPrefixed, LENGTH_PREFIX_BYTES } from '../framing/length-prefixed.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../framing/line-decoder.ts';
 import type { Direction, Transcript } from '../transcript/transcript.ts';
 import { DEFAULT_READ_HIGH_WATER_MARK, type ConnectionOptions, type ReadOptions } from './options.ts';
@@ -127,6 +128,37 @@ export class Connection {
       if (bytes !== undefined || more) return bytes;
       throw this.closedError(`reading ${n} bytes (${this.queue.length} arrived)`);
     });
+  }
+
+  /**
+   * Reads one length-prefixed frame (see `encodeLengthPrefixed`) and returns
+   * its payload (empty for a keep-alive); `null` at a clean end between frames.
+   * A length over `maxFrameBytes` (default 1 MiB) throws `FramingError`
+   * `frame-too-large`; an end mid-frame throws `ConnectionClosedError`.
+   */
+  readFrame(options: WaitOptions & { maxFrameBytes?: number } = {}): Promise<Buffer | null> {
+    const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    return this.read('a length-prefixed frame', options, (more) => {
+      const queued = this.queue.length;
+      if (queued >= LENGTH_PREFIX_BYTES) {
+        const length = this.queue.peek(LENGTH_PREFIX_BYTES).readUInt32BE(0);
+        if (length > maxFrameBytes) {
+          throw new FramingError(`frame of ${length} bytes is larger than the limit of ${maxFrameBytes}`, 'frame-too-large', maxFrameBytes);
+        }
+        if (queued >= LENGTH_PREFIX_BYTES + length) {
+          this.queue.discard(LENGTH_PREFIX_BYTES);
+          return this.queue.take(length);
+        }
+      }
+      if (more) return undefined;
+      if (queued === 0 && this.incoming === 'ended') return null;
+      throw this.closedError(`reading a frame (${queued} bytes of it arrived)`);
+    });
+  }
+
+  /** Writes `payload` as one length-prefixed frame. */
+  writeFrame(payload: Uint8Array | string, options: WaitOptions = {}): Promise<void> {
+    return this.write(encodeLengthPrefixed(payload), options);
   }
 
   /** Reads whatever has arrived (at least one byte); `null` at the end of the stream. */

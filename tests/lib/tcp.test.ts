@@ -348,6 +348,36 @@ describe('reading exact byte counts', () => {
   });
 });
 
+describe('length-prefixed frames', () => {
+  test('writeFrame and readFrame carry payloads and keep-alives; null at the end', async () => {
+    const server = await serve(async (conn) => {
+      await conn.writeFrame(Buffer.from([5, 0, 0, 0, 1]));
+      await conn.writeFrame(Buffer.alloc(0));
+      await conn.writeFrame('text');
+    });
+    const conn = await connect(server.port);
+    expect([...(await conn.readFrame())!]).toEqual([5, 0, 0, 0, 1]);
+    expect((await conn.readFrame())!.length).toBe(0);
+    expect((await conn.readFrame())!.toString()).toBe('text');
+    expect(await conn.readFrame()).toBeNull();
+  });
+
+  test('a frame over maxFrameBytes is frame-too-large; an end mid-frame is ConnectionClosedError', async () => {
+    const server = await serve(async (conn) => {
+      const which = await conn.readLine();
+      await conn.write(which === 'big' ? Buffer.from([0, 1, 0, 0]) : Buffer.from([0, 0, 0, 9, 1, 2]));
+    });
+    const big = await connect(server.port);
+    await big.writeLine('big');
+    await expect(big.readFrame({ maxFrameBytes: 1024 })).rejects.toMatchObject({ kind: 'frame-too-large', limit: 1024 });
+    const cut = await connect(server.port);
+    await cut.writeLine('cut');
+    const error = await cut.readFrame().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect((error as Error).message).toMatch(/6 bytes of it arrived/);
+  });
+});
+
 describe('writing', () => {
   test('a writer that awaits write() is held back by a slow reader (bounded memory)', async () => {
     const CHUNK = Buffer.alloc(256 * 1024, 0x61);
