@@ -25,7 +25,7 @@ export interface EchoOptions {
  * Waits `timeoutMs` for each try and sends again up to `retries` times; after
  * the last try it rejects with the library's `TimeoutError`, so the longest it
  * can take is about `(retries + 1) * timeoutMs`. Datagrams from anyone but the
- * server are ignored (`host` is compared as given, so pass an IP address).
+ * server are ignored.
  *
  * @example
  * const reply = await echo('hello', { host: '127.0.0.1', port: 7007, timeoutMs: 500, retries: 2 });

@@ -10,7 +10,7 @@ import { summarize, type PingSummary } from './summarize.ts';
 
 /** What to ping and how. Times are in milliseconds. */
 export interface PingOptions {
-  /** The pinger server's address (an IP address; `'::1'` for IPv6). */
+  /** The pinger server's address (`'::1'` for IPv6). */
   host: string;
   /** The pinger server's port. */
   port: number;

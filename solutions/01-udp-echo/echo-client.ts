@@ -5,7 +5,7 @@
  * waits forever.
  */
 import { isIPv6 } from 'node:net';
-import { bindUdp, TimeoutError, type UdpSocket } from 'wirelab';
+import { bindUdp, TimeoutError } from 'wirelab';
 
 /** Where the echo server is and how patient to be. */
 export interface EchoOptions {
@@ -25,7 +25,7 @@ export interface EchoOptions {
  * Waits `timeoutMs` for each try and sends again up to `retries` times; after
  * the last try it rejects with the library's `TimeoutError`, so the longest it
  * can take is about `(retries + 1) * timeoutMs`. Datagrams from anyone but the
- * server are ignored (`host` is compared as given, so pass an IP address).
+ * server are ignored.
  *
  * @example
  * const reply = await echo('hello', { host: '127.0.0.1', port: 7007, timeoutMs: 500, retries: 2 });
@@ -37,12 +37,17 @@ export async function echo(message: string | Uint8Array, options: EchoOptions): 
   // taken for ours. Its family must match the server's: an IPv4 socket cannot
   // reach ::1. The wildcard address lets the OS pick the outgoing interface.
   const socket = await bindUdp({ host: isIPv6(host) ? '::' : '0.0.0.0', port: 0 });
+  const server = { host, port };
   try {
     for (let attempt = 0; attempt <= retries; attempt++) {
-      await socket.send(message, { host, port });
-      const reply = await receiveFrom(socket, host, port, timeoutMs);
-      if (reply) return reply;
-      // Lost on the way there or on the way back: we cannot tell, so send again.
+      await socket.send(message, server);
+      try {
+        // `from`: only the server's datagram is the echo; a stranger's stays unread.
+        return (await socket.receive({ from: server, timeoutMs })).data;
+      } catch (error) {
+        if (!(error instanceof TimeoutError)) throw error;
+        // Lost on the way there or on the way back: we cannot tell, so send again.
+      }
     }
     throw new TimeoutError(`echo from ${host}:${port} (${retries + 1} tries)`, timeoutMs);
   } finally {
@@ -50,22 +55,3 @@ export async function echo(message: string | Uint8Array, options: EchoOptions): 
   }
 }
 
-/**
- * Waits at most `timeoutMs` in total for a datagram from `host:port`, skipping
- * datagrams from anybody else; resolves with its bytes, or null on timeout.
- */
-async function receiveFrom(socket: UdpSocket, host: string, port: number, timeoutMs: number): Promise<Buffer | null> {
-  // One deadline for the whole wait: a stranger's datagram must not restart the clock.
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const left = deadline - performance.now();
-    if (left <= 0) return null;
-    try {
-      const datagram = await socket.receive({ timeoutMs: left });
-      if (datagram.host === host && datagram.port === port) return datagram.data;
-    } catch (error) {
-      if (error instanceof TimeoutError) return null;
-      throw error;
-    }
-  }
-}

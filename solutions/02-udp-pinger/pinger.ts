@@ -10,7 +10,7 @@ import { summarize, type PingSummary } from './summarize.ts';
 
 /** What to ping and how. Times are in milliseconds. */
 export interface PingOptions {
-  /** The pinger server's address (an IP address; `'::1'` for IPv6). */
+  /** The pinger server's address (`'::1'` for IPv6). */
   host: string;
   /** The pinger server's port. */
   port: number;
@@ -105,19 +105,21 @@ interface ExpectedEcho {
  * its RTT in milliseconds, or null if it did not come in time.
  */
 async function waitForEcho(socket: UdpSocket, want: ExpectedEcho): Promise<number | null> {
+  const server = { host: want.host, port: want.port };
   const deadline = want.sentAt + want.timeoutMs;
   for (;;) {
+    // One deadline per ping: skipping a datagram must not restart the clock.
     const left = deadline - performance.now();
     if (left <= 0) return null;
     let datagram;
     try {
-      datagram = await socket.receive({ timeoutMs: left });
+      // `from`: datagrams from anyone but the server stay unread.
+      datagram = await socket.receive({ from: server, timeoutMs: left });
     } catch (error) {
       if (error instanceof TimeoutError) return null;
       throw error;
     }
     const receivedAt = performance.now();
-    if (datagram.host !== want.host || datagram.port !== want.port) continue; // a stranger
     const echo = parsePing(datagram.data);
     // Not a ping at all, or the late echo of an earlier ping: that ping has
     // already been reported as timed out, and it must not pass for this one.
