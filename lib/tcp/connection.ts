@@ -3,7 +3,7 @@
  * `socket.on('data', …)`. Bytes that arrive wait in a queue until a read asks
  * for them, so a protocol is written top to bottom like the dialogue it is.
  */
-import type { Socket } from 'node:net';
+import { isIPv4, type Socket } from 'node:net';
 import { ConnectionClosedError, FramingError, WirelabError } from '../errors.ts';
 import { ByteQueue, type LineEnding } from '../framing/byte-queue.ts';
 import { DEFAULT_MAX_FRAME_BYTES, encodeLengthPrefixed, LENGTH_PREFIX_BYTES } from '../framing/length-prefixed.ts';
@@ -47,9 +47,9 @@ export class Connection {
   /** Wraps a connected socket; `connectTcp` and `listenTcp` do this for you. */
   constructor(socket: Socket, options: ConnectionOptions = {}) {
     this.socket = socket;
-    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remoteAddress = unmapIPv4(socket.remoteAddress ?? '');
     this.remotePort = socket.remotePort ?? 0;
-    this.localAddress = socket.localAddress ?? '';
+    this.localAddress = unmapIPv4(socket.localAddress ?? '');
     this.localPort = socket.localPort ?? 0;
     this.lineEnding = options.lineEnding ?? 'any';
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -310,4 +310,9 @@ export class Connection {
     if (this.failure !== undefined) error.cause = this.failure;
     return error;
   }
+}
+
+/** `::ffff:1.2.3.4` (an IPv4 peer seen by a dual-stack `::` listener) → `1.2.3.4`. */
+function unmapIPv4(address: string): string {
+  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
 }

@@ -167,6 +167,14 @@ describe('listenTcp and connectTcp', () => {
     await expect(connectTcp({ port: server.port })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
+  test.skipIf(!hasIPv6Loopback)('a dual-stack listener on :: shows IPv4 clients as plain IPv4 addresses', async () => {
+    const server = await serve(async (conn) => {
+      await conn.writeLine(conn.remoteAddress);
+    }, { host: '::' });
+    const conn = await connect(server.port, { host: '127.0.0.1' });
+    expect(await conn.readLine()).toBe('127.0.0.1');
+  });
+
   test.skipIf(!hasIPv6Loopback)(`works over IPv6 on ::1${hasIPv6Loopback ? '' : ' (skipped: this machine has no ::1 loopback address)'}`, async () => {
     const server = await serve(echoUpper, { host: '::1' });
     expect(server.host).toBe('::1');
