@@ -1,5 +1,6 @@
 /** Opening a TCP connection, with a time limit and an AbortSignal. */
 import net from 'node:net';
+import { formatHostPort } from './address.ts';
 import { Connection } from './connection.ts';
 import type { ConnectionOptions } from './options.ts';
 import { waitFor } from './wait.ts';
@@ -34,7 +35,7 @@ export interface ConnectOptions extends ConnectionOptions {
  */
 export async function connectTcp(options: ConnectOptions): Promise<Connection> {
   const host = options.host ?? '127.0.0.1';
-  const where = host.includes(':') ? `[${host}]:${options.port}` : `${host}:${options.port}`;
+  const where = formatHostPort(host, options.port);
   const socket = net.connect({ host, port: options.port, allowHalfOpen: options.allowHalfOpen ?? false });
   try {
     return await waitFor<Connection>(`a TCP connection to ${where}`, { timeoutMs: options.timeoutMs ?? 5000, signal: options.signal }, (resolve, reject) => {

@@ -3,12 +3,13 @@
  * `socket.on('data', …)`. Bytes that arrive wait in a queue until a read asks
  * for them, so a protocol is written top to bottom like the dialogue it is.
  */
-import { isIPv4, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { ConnectionClosedError, FramingError, WirelabError } from '../errors.ts';
 import { ByteQueue, type LineEnding } from '../framing/byte-queue.ts';
 import { DEFAULT_MAX_FRAME_BYTES, encodeLengthPrefixed, LENGTH_PREFIX_BYTES } from '../framing/length-prefixed.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../framing/line-decoder.ts';
 import type { Direction, Transcript } from '../transcript/transcript.ts';
+import { formatHostPort, unmapIPv4 } from './address.ts';
 import { DEFAULT_READ_HIGH_WATER_MARK, type ConnectionOptions, type ReadOptions } from './options.ts';
 import { waitFor, type WaitOptions } from './wait.ts';
 
@@ -82,7 +83,7 @@ export class Connection {
 
   /** `host:port` of the peer, for messages. */
   get peer(): string {
-    return this.remoteAddress.includes(':') ? `[${this.remoteAddress}]:${this.remotePort}` : `${this.remoteAddress}:${this.remotePort}`;
+    return formatHostPort(this.remoteAddress, this.remotePort);
   }
 
   /**
@@ -312,7 +313,3 @@ export class Connection {
   }
 }
 
-/** `::ffff:1.2.3.4` (an IPv4 peer seen by a dual-stack `::` listener) → `1.2.3.4`. */
-function unmapIPv4(address: string): string {
-  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
-}

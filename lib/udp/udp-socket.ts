@@ -9,6 +9,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { ConnectionClosedError, TimeoutError } from '../errors.ts';
 import type { Direction, Transcript } from '../transcript/transcript.ts';
+import { formatHostPort, unmapIPv4 } from '../tcp/address.ts';
 import { waitFor, type WaitOptions } from '../tcp/wait.ts';
 import { DEFAULT_QUEUE_LIMIT, Inbox, type Datagram } from './inbox.ts';
 
@@ -128,7 +129,7 @@ export class UdpSocket implements AsyncIterable<Datagram> {
     const accepts = options.from === undefined ? () => true : await this.peerFilter(options.from);
     const queued = this.inbox.take(accepts);
     if (queued !== undefined) return queued;
-    const what = options.from === undefined ? `a datagram on port ${this.port}` : `a datagram from ${showPeer(options.from)}`;
+    const what = options.from === undefined ? `a datagram on port ${this.port}` : `a datagram from ${formatHostPort(options.from.host, options.from.port)}`;
     return this.waitForDatagram(what, accepts, options);
   }
 
@@ -144,7 +145,7 @@ export class UdpSocket implements AsyncIterable<Datagram> {
     const fromPeer = await this.peerFilter(to);
     const match = options.match;
     const accepts = match === undefined ? fromPeer : (d: Datagram) => fromPeer(d) && match(d);
-    const what = `a reply from ${showPeer(to)}`;
+    const what = `a reply from ${formatHostPort(to.host, to.port)}`;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       await this.send(data, to);
       const queued = this.inbox.take(accepts);
@@ -225,11 +226,3 @@ export async function bindUdp(options: BindOptions = {}): Promise<UdpSocket> {
   return new UdpSocket(socket, options);
 }
 
-/** `::ffff:1.2.3.4` (an IPv4 peer seen by a dual-stack socket) → `1.2.3.4`. */
-function unmapIPv4(address: string): string {
-  return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
-}
-
-function showPeer(peer: Peer): string {
-  return peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
-}
