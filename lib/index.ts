@@ -13,3 +13,4 @@ export * from './tcp/connection.ts';
 export * from './tcp/listen.ts';
 export * from './tcp/connect.ts';
 export * from './udp/udp-socket.ts';
+export * from './tcp/address.ts';
