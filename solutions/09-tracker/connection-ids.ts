@@ -4,10 +4,12 @@
  * by forging the victim's address.
  *
  * Stateless and unforgeable: the id is the first 8 bytes of
- * HMAC-SHA256(secret, client address, client port, time bucket). Only the
- * tracker knows the secret, so an id cannot be guessed or computed by anyone
- * else; the tracker stores nothing per client, so a flood of connects cannot
- * fill its memory.
+ * HMAC-SHA256(secret, client IP address, time bucket). Only the tracker knows
+ * the secret, so an id cannot be guessed or computed by anyone else; the
+ * tracker stores nothing per client, so a flood of connects cannot fill its
+ * memory. The id is tied to the IP address, not the port: what it proves is
+ * that the sender receives at that address, and real clients (libtorrent)
+ * share one id among all their sockets.
  *
  * Time is cut into buckets of one minute; an id made in bucket b is accepted
  * while the clock is in bucket b, b+1 or b+2. So every id works for at least
@@ -32,18 +34,18 @@ export class ConnectionIds {
     private readonly secret: Uint8Array = randomBytes(32),
   ) {}
 
-  /** A new connection id for the client at `host`:`port`. */
-  issue(host: string, port: number): Buffer {
-    return this.idFor(host, port, this.bucket());
+  /** A new connection id for the client at IP address `host`. */
+  issue(host: string): Buffer {
+    return this.idFor(host, this.bucket());
   }
 
-  /** True when `id` was issued to `host`:`port` less than two (at most three) minutes ago. */
-  verify(id: Uint8Array, host: string, port: number): boolean {
+  /** True when `id` was issued to IP address `host` less than two (at most three) minutes ago. */
+  verify(id: Uint8Array, host: string): boolean {
     if (id.length !== CONNECTION_ID_BYTES) return false;
     const current = this.bucket();
     for (let age = 0; age < BUCKETS_ACCEPTED; age++) {
       // Constant-time comparison: timing must not reveal how many bytes matched.
-      if (timingSafeEqual(this.idFor(host, port, current - age), id)) return true;
+      if (timingSafeEqual(this.idFor(host, current - age), id)) return true;
     }
     return false;
   }
@@ -52,7 +54,7 @@ export class ConnectionIds {
     return Math.floor(this.now() / BUCKET_MS);
   }
 
-  private idFor(host: string, port: number, bucket: number): Buffer {
-    return createHmac('sha256', this.secret).update(`${host}|${port}|${bucket}`).digest().subarray(0, CONNECTION_ID_BYTES);
+  private idFor(host: string, bucket: number): Buffer {
+    return createHmac('sha256', this.secret).update(`${host}|${bucket}`).digest().subarray(0, CONNECTION_ID_BYTES);
   }
 }

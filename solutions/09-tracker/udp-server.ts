@@ -34,7 +34,7 @@ export function answerDatagram(packet: Buffer, from: UdpSender, state: TrackerSt
   const transactionId = packet.readUInt32BE(12);
   // Check the connection id before reading anything else: only a client that
   // proved it receives at its address gets real work done.
-  if (packet.readInt32BE(8) !== UdpAction.CONNECT && !state.connectionIds.verify(packet.subarray(0, 8), from.address, from.port)) {
+  if (packet.readInt32BE(8) !== UdpAction.CONNECT && !state.connectionIds.verify(packet.subarray(0, 8), from.address)) {
     return encodeErrorResponse(transactionId, 'connection id unknown or expired; connect again');
   }
   try {
@@ -42,7 +42,7 @@ export function answerDatagram(packet: Buffer, from: UdpSender, state: TrackerSt
     if (request === undefined) return undefined;
     switch (request.action) {
       case 'connect':
-        return encodeConnectResponse(request.transactionId, state.connectionIds.issue(from.address, from.port));
+        return encodeConnectResponse(request.transactionId, state.connectionIds.issue(from.address));
       case 'announce': {
         const result = state.swarms.announce(
           {

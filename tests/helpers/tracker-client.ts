@@ -151,11 +151,17 @@ export class UdpTrackerClient {
     });
   }
 
-  /** Binds a client socket on 127.0.0.1:0 aimed at the tracker. */
-  static async open(target: { host: string; port: number }, transcript?: Transcript): Promise<UdpTrackerClient> {
+  /** Binds a client socket on `bindHost`:0 (default 127.0.0.1) aimed at the tracker; rejects when that address cannot be bound. */
+  static async open(target: { host: string; port: number }, transcript?: Transcript, bindHost = '127.0.0.1'): Promise<UdpTrackerClient> {
     if (transcript && !transcript.decoder) transcript.decoder = udpTrackerDecoder;
     const socket = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', (error) => {
+        socket.close();
+        reject(error);
+      });
+      socket.bind(0, bindHost, () => resolve());
+    });
     return new UdpTrackerClient(socket, target, transcript);
   }
 
