@@ -92,7 +92,7 @@ export class UdpSocket implements AsyncIterable<Datagram> {
     this.inbox = new Inbox(options.queueLimit ?? DEFAULT_QUEUE_LIMIT);
     const theirRole: Direction = (options.role ?? 'client') === 'client' ? 'server' : 'client';
     socket.on('message', (data, remote) => {
-      options.transcript?.record(theirRole, data);
+      options.transcript?.record(theirRole, data, { datagram: true });
       const host = unmapIPv4(remote.address);
       this.inbox.offer({ data, host, port: remote.port, family: net.isIPv6(host) ? 'IPv6' : 'IPv4' });
     });
@@ -114,7 +114,7 @@ export class UdpSocket implements AsyncIterable<Datagram> {
   send(data: Uint8Array | string, to: Peer): Promise<void> {
     if (this.isClosed) return Promise.reject(new ConnectionClosedError('sending a datagram (the socket is closed)'));
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    this.options.transcript?.record(this.options.role ?? 'client', bytes);
+    this.options.transcript?.record(this.options.role ?? 'client', bytes, { datagram: true });
     return new Promise((resolve, reject) => {
       this.socket.send(bytes, to.port, to.host, (error) => (error ? reject(error) : resolve()));
     });
