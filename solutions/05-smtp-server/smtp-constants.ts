@@ -67,8 +67,9 @@ export function reply(code: ReplyCode, ...lines: string[]): Reply {
  *   <code> <text> CRLF      (the last line)
  */
 export function encodeReply(r: Reply): string {
-  // Text may quote what the client sent; a stray CR or LF in it must not end the reply early.
-  const clean = (line: string) => line.replace(/[\r\n]/g, ' ');
+  // Text may quote what the client sent: a stray CR or LF must not end the reply early,
+  // and replies are ASCII, so anything unprintable becomes '?'.
+  const clean = (line: string) => line.replace(/[^\x20-\x7e]/g, '?');
   return r.lines.map((line, i) => `${r.code}${i === r.lines.length - 1 ? ' ' : '-'}${clean(line)}\r\n`).join('');
 }
 

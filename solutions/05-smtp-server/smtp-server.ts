@@ -7,6 +7,7 @@
  *
  * Poke it with `nc -C 127.0.0.1 <port>` or `npx wirelab serve smtp`.
  */
+import { setMaxListeners } from 'node:events';
 import { hostname as osHostname } from 'node:os';
 import { ConnectionClosedError, FramingError, TimeoutError, listenTcp, type Connection, type Transcript } from 'wirelab';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, LIMITS, REPLY, encodeReply, reply, type Reply } from './smtp-constants.ts';
@@ -65,6 +66,7 @@ let messageCount = 0;
 /** Starts an SMTP server that delivers into Maildirs under `options.maildir`. */
 export async function startSmtpServer(options: SmtpServerOptions): Promise<SmtpServer> {
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // one listener per waiting read: as many as there are clients
   const policy = makeRecipientPolicy(options.domains ?? ['localhost'], options.users);
   const context: ServerContext = {
     config: sessionConfig(options.hostname ?? osHostname(), policy, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
