@@ -26,7 +26,10 @@ export function describeBencode(value: JudgeValue): string {
   if (typeof value === 'number') return String(value);
   if (value instanceof Uint8Array) {
     const text = Buffer.from(value).toString('latin1');
-    return /^[\x20-\x7e]*$/.test(text) ? JSON.stringify(text) : `<${value.length} bytes ${Buffer.from(value).toString('hex')}>`;
+    if (/^[\x20-\x7e]*$/.test(text)) return JSON.stringify(text);
+    const hex = Buffer.from(value).toString('hex');
+    // Compact peers are short enough to show whole; ids are abbreviated.
+    return `<${value.length} bytes ${value.length % 6 === 0 && value.length <= 36 ? hex : `${hex.slice(0, 6)}…${hex.slice(-4)}`}>`;
   }
   if (Array.isArray(value)) return `[${value.map(describeBencode).join(', ')}]`;
   return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${describeBencode(v)}`).join(', ')}}`;

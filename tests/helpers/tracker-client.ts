@@ -108,7 +108,7 @@ export function describeDatagram(direction: 'client' | 'server', b: Uint8Array):
     if (action === ACTION.connect) return `connect tx=${tx}${buf.readBigUInt64BE(0) === PROTOCOL_ID ? '' : ' (wrong protocol id)'}`;
     const conn = buf.subarray(0, 8).toString('hex');
     if (action === ACTION.announce && buf.length >= 98) {
-      return `announce tx=${tx} conn=${conn} info_hash=${buf.subarray(16, 36).toString('hex')} peer_id=${buf.subarray(36, 56).toString('hex')} left=${buf.readBigUInt64BE(64)} event=${buf.readInt32BE(80)} num_want=${buf.readInt32BE(92)} port=${buf.readUInt16BE(96)}`;
+      return `announce tx=${tx} conn=${conn} info_hash=${shortHex(buf.subarray(16, 36))} peer_id=${shortHex(buf.subarray(36, 56))} left=${buf.readBigUInt64BE(64)} event=${buf.readInt32BE(80)} num_want=${buf.readInt32BE(92)} port=${buf.readUInt16BE(96)}`;
     }
     if (action === ACTION.scrape) return `scrape tx=${tx} conn=${conn} hashes=${Math.floor((buf.length - 16) / 20)}`;
     return `action ${action} tx=${tx} ${hex}`;
@@ -128,6 +128,9 @@ export function describeDatagram(direction: 'client' | 'server', b: Uint8Array):
 
 /** Transcript decoder for BEP 15 datagrams. */
 export function udpTrackerDecoder(bytes: Buffer, context: DecodeContext): DecodedMessage {
+  // A test may mix transports in one transcript: HTTP exchanges are recorded as text lines.
+  const text = bytes.toString('latin1');
+  if (/^(GET |\d{3} )[^\n]*\n$/.test(text)) return { text: text.slice(0, -1), length: bytes.length };
   return { text: describeDatagram(context.direction, bytes), length: bytes.length };
 }
 
@@ -235,7 +238,7 @@ export interface HttpReply {
 
 /** Sends one raw GET (the path is sent exactly as given) and reads the whole answer. */
 export function httpGet(port: number, path: string, transcript?: Transcript, host = '127.0.0.1'): Promise<HttpReply> {
-  transcript?.record('client', `GET ${path}\n`, { datagram: true });
+  transcript?.record('client', `${describeHttpRequest(path)}\n`, { datagram: true });
   return new Promise((resolve, reject) => {
     const req = http.request({ host, port, path, method: 'GET', agent: false, timeout: 3000 }, (res) => {
       const chunks: Buffer[] = [];
@@ -251,6 +254,33 @@ export function httpGet(port: number, path: string, transcript?: Transcript, hos
     req.on('error', reject);
     req.end();
   });
+}
+
+/** `GET /announce info_hash=<e964…80> port=6001 …`: the query decoded, binary values as short hex. */
+export function describeHttpRequest(path: string): string {
+  const q = path.indexOf('?');
+  if (q < 0) return `GET ${path}`;
+  const params = path.slice(q + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq < 0) return pair;
+    const raw = pair.slice(eq + 1);
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(raw.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+    } catch {
+      return pair;
+    }
+    const text = bytes.toString('latin1');
+    const shown = /^[\x20-\x7e]*$/.test(text) ? text : `<${shortHex(bytes)}>`;
+    return `${pair.slice(0, eq)}=${shown}`;
+  });
+  return `GET ${path.slice(0, q)} ${params.join(' ')}`;
+}
+
+/** `e964…ff80`: the first and last bytes of an id, enough to tell ids apart in a transcript. */
+export function shortHex(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes).toString('hex');
+  return hex.length <= 12 ? hex : `${hex.slice(0, 6)}…${hex.slice(-4)}`;
 }
 
 function describeHttpBody(status: number, body: Buffer): string {
