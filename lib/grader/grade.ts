@@ -57,7 +57,10 @@ export async function gradeFile(options: GradeFileOptions): Promise<GradeReport>
   }
   const files = summarizeRun(run.events, { killed: run.killed, fallback, expectedFiles: [options.testFile] });
   const score = scoreExercises(files).find((s) => s.exercise === options.exercise);
-  const errors = [...(score?.errors ?? files.flatMap((f) => f.errors))];
+  let errors = [...(score?.errors ?? files.flatMap((f) => f.errors))];
+  if (fallback && !run.killed) {
+    errors = errors.map((e) => ({ ...e, message: `The tests could not load the code (every test fails until it loads):\n${e.message}` }));
+  }
   if (run.events.length === 0 && !run.killed) {
     errors.push({ message: `vitest could not run ${path.basename(options.testFile)}${run.stderrTail ? `:\n${run.stderrTail.split('\n').slice(-8).join('\n')}` : ''}` });
   }
