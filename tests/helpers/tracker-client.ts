@@ -130,7 +130,7 @@ export function describeDatagram(direction: 'client' | 'server', b: Uint8Array):
 export function udpTrackerDecoder(bytes: Buffer, context: DecodeContext): DecodedMessage {
   // A test may mix transports in one transcript: HTTP exchanges are recorded as text lines.
   const text = bytes.toString('latin1');
-  if (/^(GET |\d{3} )[^\n]*\n$/.test(text)) return { text: text.slice(0, -1), length: bytes.length };
+  if (/^(GET |\d{3} )[^\n]*\n$/.test(text)) return { text: bytes.toString('utf8').slice(0, -1), length: bytes.length };
   return { text: describeDatagram(context.direction, bytes), length: bytes.length };
 }
 
