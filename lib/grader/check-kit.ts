@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import chalk from 'chalk';
 import { EXERCISES, findExercise } from './exercises.ts';
-import type { ErrorInfo, TestOutcome } from './report-format.ts';
+import { describeError, judgeGradedFile, testTitle } from './kit-checks.ts';
 import { PROJECT_ROOT, runVitest, type VitestRunResult } from './run-vitest.ts';
 import { exerciseOfFile, summarizeRun, type FileResult } from './score.ts';
 
@@ -39,14 +39,6 @@ function fail(what: string, detail?: string): void {
 }
 function indent(text: string, n: number): string {
   return text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
-}
-function describeError(e: ErrorInfo): string {
-  return [e.message, e.expected !== undefined ? `expected: ${e.expected}\nreceived: ${e.received}` : '', e.at ? `at ${e.at}` : '']
-    .filter(Boolean)
-    .join('\n');
-}
-function testTitle(t: TestOutcome): string {
-  return [rel(t.file), ...t.suite, t.name].join(' › ');
 }
 
 /** Files matching `test` in `dir` and its sub-folders. */
@@ -163,7 +155,7 @@ async function main(): Promise<void> {
         if (t.state === 'passed') {
           libPassed++;
           ok();
-        } else fail(`${testTitle(t)} failed`, t.error ? describeError(t.error) : undefined);
+        } else fail(`${testTitle(t, root)} failed`, t.error ? describeError(t.error) : undefined);
       }
     }
     if (libraryFiles.length) {
@@ -180,37 +172,14 @@ async function main(): Promise<void> {
   for (const file of gradedFiles) {
     const sol = solutionResults.find((f) => f.file === file);
     const stub = stubResults.find((f) => f.file === file);
-    const solTests = (sol?.tests ?? []).filter((t) => t.points !== undefined);
-    const possible = solTests.reduce((sum, t) => sum + (t.points ?? 0), 0);
-    let solEarned = 0;
-    for (const e of sol?.errors ?? []) fail(`${rel(file)} against solutions: ${e.message.split('\n')[0]}`, describeError(e));
-    if (sol && sol.loaded && solTests.length === 0) fail(`${rel(file)} has no graded tests (use graded() from tests/helpers/graded.ts)`);
-    for (const t of solTests) {
-      if (t.state === 'passed') {
-        solEarned += t.points ?? 0;
-        ok();
-      } else fail(`${testTitle(t)} fails against solutions`, t.error ? describeError(t.error) : undefined);
-    }
-    let stubEarned = 0;
-    const stubTests = (stub?.tests ?? []).filter((t) => t.points !== undefined);
-    if (!stub?.loaded) {
-      fail(`${rel(file)} could not load the stubs (students would see a load error, not failing tests)`, stub?.errors.map(describeError).join('\n'));
-    } else {
-      for (const e of stub.errors) fail(`${rel(file)} against stubs: ${e.message.split('\n')[0]}`, describeError(e));
-      for (const t of stubTests) {
-        if (t.state === 'failed') ok();
-        else {
-          if (t.state === 'passed') stubEarned += t.points ?? 0;
-          dishonest.push(testTitle(t));
-          fail(`dishonest: ${testTitle(t)} ${t.state === 'passed' ? 'passes' : 'is skipped'} on the untouched stub`);
-        }
-      }
-    }
-    const solOk = possible > 0 && solEarned === possible && (sol?.errors.length ?? 0) === 0;
-    const stubOk = stub?.loaded === true && stubTests.every((t) => t.state === 'failed') && stubTests.length > 0;
-    const solText = `${solEarned}/${possible} ${solOk ? '✓' : '✗'}`;
-    const stubText = `${stubEarned}/${stub?.loaded ? stubTests.reduce((s, t) => s + (t.points ?? 0), 0) : possible} ${stubOk ? '✓' : '✗'}`;
-    console.log(`  ${exerciseOfFile(file).padEnd(22)}${(solOk ? chalk.green : chalk.red)(solText.padEnd(16))}${(stubOk ? chalk.green : chalk.red)(stubText)}`);
+    const verdict = judgeGradedFile(file, sol, stub, root);
+    ok(verdict.passed);
+    for (const f of verdict.failures) fail(f.what, f.detail);
+    dishonest.push(...verdict.dishonest);
+    const { solutions: s, stubs: b } = verdict;
+    const solText = `${s.earned}/${s.possible} ${s.ok ? '✓' : '✗'}`;
+    const stubText = `${b.earned}/${b.possible} ${b.ok ? '✓' : '✗'}`;
+    console.log(`  ${exerciseOfFile(file).padEnd(22)}${(s.ok ? chalk.green : chalk.red)(solText.padEnd(16))}${(b.ok ? chalk.green : chalk.red)(stubText)}`);
   }
 
   // Exercise folders must be complete; a test file must belong to an exercise of the course.
