@@ -108,7 +108,7 @@ export function renderReport(exercise: ExerciseInfo, report: GradeReport, implLa
   out.push('');
   const full = report.possible > 0 && report.earned === report.possible && report.errors.length === 0;
   const score = `${report.earned}/${report.possible} points`;
-  out.push(full ? chalk.green.bold(`✓ ${score}: all tests pass`) : chalk.red.bold(`✗ ${score}`) + chalk.dim(`  (${report.tests.filter((t) => t.state === 'passed').length} of ${report.tests.length} tests pass)`));
+  out.push(full ? chalk.green.bold(`✓ ${score}: all tests pass`) + chalk.dim(`  (${(report.durationMs / 1000).toFixed(1)} s)`) : chalk.red.bold(`✗ ${score}`) + chalk.dim(`  (${report.tests.filter((t) => t.state === 'passed').length} of ${report.tests.length} tests pass, ${(report.durationMs / 1000).toFixed(1)} s)`));
   return out.join('\n');
 }
 

@@ -53,7 +53,7 @@ describe('verify output', () => {
 
   test('full marks say so', () => {
     const perfect = { ...report, earned: 5, tests: report.tests.map((t) => ({ ...t, state: 'passed' as const, error: undefined, transcript: undefined })) };
-    expect(renderReport(exercise, perfect, 'x')).toMatch(/✓ 5\/5 points: all tests pass$/);
+    expect(renderReport(exercise, perfect, 'x')).toMatch(/✓ 5\/5 points: all tests pass  \(0.1 s\)$/);
   });
 });
 
