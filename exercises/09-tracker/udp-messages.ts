@@ -4,6 +4,7 @@
  * layer (udp-server.ts) decides what to drop and what to answer.
  */
 import { compactPeers } from './compact-peers.ts';
+import { compactPeers6 } from './compact-peers6.ts';
 import {
   ID_BYTES,
   UDP_ANNOUNCE_REQUEST_BYTES,
@@ -132,9 +133,13 @@ export function encodeConnectResponse(transactionId: number, connectionId: Uint8
  *   offset 12  int32  leechers
  *   offset 16  int32  seeders
  *   offset 20 + 6·i   int32 IPv4 address, uint16 port of peer i
+ *
+ * An announce that came over IPv6 gets IPv6 peers instead, 18 bytes each
+ * (`ipv6`: use compactPeers6 from the given compact-peers6.ts).
  */
-export function encodeAnnounceResponse(transactionId: number, intervalSeconds: number, result: AnnounceResult): Buffer {
-  // TODO: the 20-byte header (leechers = incomplete, seeders = complete), then compactPeers(result.peers).
+export function encodeAnnounceResponse(transactionId: number, intervalSeconds: number, result: AnnounceResult, ipv6 = false): Buffer {
+  // TODO: the 20-byte header (leechers = incomplete, seeders = complete), then compactPeers(result.peers)
+  // TODO: (compactPeers6 when ipv6).
   throw new Error('TODO(09-tracker): encodeAnnounceResponse');
 }
 

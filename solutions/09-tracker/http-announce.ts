@@ -5,6 +5,7 @@
  */
 import { bencode } from './bencode.ts';
 import { compactPeers } from './compact-peers.ts';
+import { compactPeers6 } from './compact-peers6.ts';
 import { ID_BYTES } from './constants.ts';
 import { TrackerRequestError } from './request-error.ts';
 import type { AnnounceEvent, AnnounceRequest, AnnounceResult, ScrapeCounts } from './types.ts';
@@ -76,7 +77,9 @@ export function parseHttpScrape(params: Map<string, Buffer[]>): Buffer[] {
  *     5:peers l d 2:ip <text> 7:peer id <20 bytes> 4:port i<port>e e … e   (compact=0)
  *   e
  *
- * A compact list can only carry IPv4 peers; others are left out of it.
+ * A compact `peers` can only carry IPv4 peers; IPv6 peers go in `peers6`
+ * (BEP 7, 18 bytes each, with compactPeers6 from the given compact-peers6.ts),
+ * which is left out when there are none.
  */
 export function encodeHttpAnnounceResponse(
   result: AnnounceResult,
@@ -86,12 +89,14 @@ export function encodeHttpAnnounceResponse(
   const peers = options.compact
     ? compactPeers(result.peers)
     : result.peers.map((p) => ({ ip: p.ip, port: p.port, 'peer id': options.noPeerId ? undefined : p.peerId }));
+  const peers6 = options.compact ? compactPeers6(result.peers) : undefined;
   return bencode({
     complete: result.complete,
     incomplete: result.incomplete,
     interval: intervalSeconds,
     'min interval': Math.max(1, Math.floor(intervalSeconds / 2)),
     peers,
+    peers6: peers6 && peers6.length > 0 ? peers6 : undefined,
   });
 }
 

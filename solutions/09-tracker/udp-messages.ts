@@ -4,6 +4,7 @@
  * layer (udp-server.ts) decides what to drop and what to answer.
  */
 import { compactPeers } from './compact-peers.ts';
+import { compactPeers6 } from './compact-peers6.ts';
 import {
   ID_BYTES,
   UDP_ANNOUNCE_REQUEST_BYTES,
@@ -181,9 +182,12 @@ export function encodeConnectResponse(transactionId: number, connectionId: Uint8
  *   offset 12  int32  leechers
  *   offset 16  int32  seeders
  *   offset 20 + 6·i   int32 IPv4 address, uint16 port of peer i
+ *
+ * An announce that came over IPv6 gets IPv6 peers instead, 18 bytes each
+ * (`ipv6`: use compactPeers6 from the given compact-peers6.ts).
  */
-export function encodeAnnounceResponse(transactionId: number, intervalSeconds: number, result: AnnounceResult): Buffer {
-  const peers = compactPeers(result.peers);
+export function encodeAnnounceResponse(transactionId: number, intervalSeconds: number, result: AnnounceResult, ipv6 = false): Buffer {
+  const peers = ipv6 ? compactPeers6(result.peers) : compactPeers(result.peers);
   const out = Buffer.alloc(UDP_ANNOUNCE_RESPONSE_HEADER_BYTES + peers.length);
   out.writeInt32BE(UdpAction.ANNOUNCE, 0);
   out.writeUInt32BE(transactionId, 4);

@@ -44,12 +44,14 @@ export function answerDatagram(packet: Buffer, from: UdpSender, state: TrackerSt
       case 'connect':
         return encodeConnectResponse(request.transactionId, state.connectionIds.issue(from.address));
       case 'announce': {
+        // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d: it is an IPv4 peer.
+        const ip = from.address.startsWith('::ffff:') && from.address.includes('.') ? from.address.slice(7) : from.address;
         const result = state.swarms.announce(
           {
             infoHash: request.infoHash,
             peerId: request.peerId,
             // The ip field is ignored: trusting it would let anyone add a victim to swarms.
-            ip: from.address.startsWith('::ffff:') ? from.address.slice(7) : from.address,
+            ip,
             port: request.port,
             uploaded: request.uploaded,
             downloaded: request.downloaded,
@@ -59,7 +61,7 @@ export function answerDatagram(packet: Buffer, from: UdpSender, state: TrackerSt
           },
           state.now(),
         );
-        return encodeAnnounceResponse(request.transactionId, state.intervalSeconds, result);
+        return encodeAnnounceResponse(request.transactionId, state.intervalSeconds, result, ip.includes(':'));
       }
       case 'scrape':
         return encodeScrapeResponse(request.transactionId, request.infoHashes.map((h) => state.swarms.scrape(h)));
