@@ -179,7 +179,7 @@ export class UdpTrackerClient {
   }
 
   /** The next datagram, or undefined after `timeoutMs` of silence. */
-  async receive(timeoutMs = 1000): Promise<Buffer | undefined> {
+  async receive(timeoutMs = 2000): Promise<Buffer | undefined> {
     const queued = this.queue.shift();
     if (queued) return queued;
     return new Promise((resolve) => {
@@ -195,7 +195,7 @@ export class UdpTrackerClient {
   }
 
   /** Sends and waits for one answer (undefined on silence). */
-  async exchange(packet: Buffer, timeoutMs = 1000): Promise<Buffer | undefined> {
+  async exchange(packet: Buffer, timeoutMs = 2000): Promise<Buffer | undefined> {
     this.send(packet);
     return this.receive(timeoutMs);
   }
