@@ -8,7 +8,7 @@
 import { COMPACT_PEER_BYTES } from './constants.ts';
 import type { PeerInfo } from './types.ts';
 
-/** Packs IPv4 peers as 6 bytes each (BEP 23). */
+/** Packs IPv4 peers as 6 bytes each (BEP 23); peers with other addresses are left out. */
 export function compactPeers(peers: readonly PeerInfo[]): Buffer {
   // TODO: one COMPACT_PEER_BYTES slot per IPv4 peer (skip others): writeUInt32BE(address), writeUInt16BE(port).
   throw new Error('TODO(09-tracker): compactPeers');

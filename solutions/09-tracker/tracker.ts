@@ -66,9 +66,12 @@ async function bindSamePort(host: string, port: number, state: TrackerState): Pr
   for (let attempt = 1; ; attempt++) {
     const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
+      udp.once('error', (error) => {
+        udp.close();
+        reject(error);
+      });
       udp.bind(port, host, () => {
-        udp.off('error', reject);
+        udp.removeAllListeners('error');
         resolve();
       });
     });

@@ -1,6 +1,6 @@
 /**
  * The UDP tracker (BEP 15). {@link answerDatagram} is the whole logic as a
- * pure function: one datagram in, the answer (or nothing) out. 
+ * pure function: one datagram in, the answer (or nothing) out.
  * {@link attachUdpTracker} only plugs it into a node:dgram socket.
  *
  * What gets an answer and what is dropped:
@@ -11,6 +11,7 @@
  * - wrong length, unknown action or event: an error saying what is wrong.
  */
 import type dgram from 'node:dgram';
+import { UDP_REQUEST_HEADER_BYTES, UdpAction } from './constants.ts';
 import { TrackerRequestError } from './request-error.ts';
 import type { TrackerState } from './types.ts';
 import {
@@ -20,7 +21,6 @@ import {
   encodeScrapeResponse,
   parseUdpRequest,
 } from './udp-messages.ts';
-import { UDP_REQUEST_HEADER_BYTES, UdpAction } from './constants.ts';
 
 /** Where a datagram came from. */
 export interface UdpSender {
