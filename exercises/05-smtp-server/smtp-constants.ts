@@ -67,11 +67,15 @@ export function reply(code: ReplyCode, ...lines: string[]): Reply {
  *   <code> <text> CRLF      (the last line)
  */
 export function encodeReply(r: Reply): string {
-  // Text may quote what the client sent: a stray CR or LF must not end the reply early,
-  // and replies are ASCII, so anything unprintable becomes '?'.
-  const clean = (line: string) => line.replace(/[^\x20-\x7e]/g, '?');
-  return r.lines.map((line, i) => `${r.code}${i === r.lines.length - 1 ? ' ' : '-'}${clean(line)}\r\n`).join('');
+  let out = '';
+  r.lines.forEach((line, i) => {
+    out += `${r.code}${i === r.lines.length - 1 ? ' ' : '-'}${line.replace(UNPRINTABLE, '?')}\r\n`;
+  });
+  return out;
 }
+
+/** Text may quote what the client sent: a stray CR or LF must not end the reply early, and replies are ASCII. */
+const UNPRINTABLE = /[^\x20-\x7e]/g;
 
 /** Size limits of RFC 5321 §4.5.3.1, in octets. */
 export const LIMITS = {

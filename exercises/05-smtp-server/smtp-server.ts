@@ -32,6 +32,22 @@ export interface SmtpServerOptions {
   idleTimeoutMs?: number;
   /** Records every connection's bytes (what we write as `server`). */
   transcript?: Transcript;
+  /**
+   * Where accepted messages go instead of the Maildirs (a relay's queue, a
+   * benchmark's sink). Resolve only once the message is safe: 250 follows.
+   * @default deliverToMaildirs(maildir, message.mailboxes, message.parts)
+   */
+  deliver?: (message: AcceptedMessage) => Promise<void>;
+}
+
+/** A message the server accepted, ready to be stored. */
+export interface AcceptedMessage {
+  /** Our id of it, also in the Received: header and the 250 reply. */
+  readonly id: string;
+  /** Mailbox names (lower-cased local parts), one per accepted recipient. */
+  readonly mailboxes: readonly string[];
+  /** The message with our Received: header on top, in pieces to write in order. */
+  readonly parts: readonly Uint8Array[];
 }
 
 /** A running server. */
@@ -56,7 +72,7 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<SmtpS
   // TODO: handleCommand, write the replies; 'close' → return; 'read-data' → read the message:
   //       readLineBytes({ lineEnding: 'crlf', maxLineBytes: 998 }) into a MessageCollector until 'end'
   //       (CRLF only: a bare LF must never end the data); the client vanishing → store nothing, return
-  // TODO: verdict too-big → 552, line-too-long → 500; complete → receivedHeader + deliverToMaildirs,
-  //       THEN 250 (451 if the disk failed); endOfData(state)
+  // TODO: verdict too-big → 552, line-too-long → 500; complete → receivedHeader + deliverToMaildirs
+  //       (or options.deliver when given), THEN 250 (451 if storing failed); endOfData(state)
   throw new Error(`TODO(05-smtp-server): startSmtpServer on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}`);
 }

@@ -37,6 +37,22 @@ export interface SmtpServerOptions {
   idleTimeoutMs?: number;
   /** Records every connection's bytes (what we write as `server`). */
   transcript?: Transcript;
+  /**
+   * Where accepted messages go instead of the Maildirs (a relay's queue, a
+   * benchmark's sink). Resolve only once the message is safe: 250 follows.
+   * @default deliverToMaildirs(maildir, message.mailboxes, message.parts)
+   */
+  deliver?: (message: AcceptedMessage) => Promise<void>;
+}
+
+/** A message the server accepted, ready to be stored. */
+export interface AcceptedMessage {
+  /** Our id of it, also in the Received: header and the 250 reply. */
+  readonly id: string;
+  /** Mailbox names (lower-cased local parts), one per accepted recipient. */
+  readonly mailboxes: readonly string[];
+  /** The message with our Received: header on top, in pieces to write in order. */
+  readonly parts: readonly Uint8Array[];
 }
 
 /** A running server. */
@@ -52,7 +68,7 @@ export interface SmtpServer {
 /** What every connection of one server shares. */
 interface ServerContext {
   readonly config: SessionConfig;
-  readonly maildir: string;
+  readonly deliver: (message: AcceptedMessage) => Promise<void>;
   readonly idleTimeoutMs: number;
   /** Aborted by close(): every waiting read gives up, and the client gets 421. */
   readonly shutdown: AbortSignal;
@@ -70,7 +86,7 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<SmtpS
   const policy = makeRecipientPolicy(options.domains ?? ['localhost'], options.users);
   const context: ServerContext = {
     config: sessionConfig(options.hostname ?? osHostname(), policy, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
-    maildir: options.maildir,
+    deliver: options.deliver ?? (async (m) => void (await deliverToMaildirs(options.maildir, m.mailboxes, m.parts))),
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     shutdown: stop.signal,
   };
@@ -98,6 +114,20 @@ function readFailure(error: unknown, shutdown: AbortSignal): ReadFailure {
   throw error;
 }
 
+/**
+ * Writes replies, grouped: while pipelined commands are being answered in the
+ * same turn of the event loop, replies collect in the socket (cork) and leave
+ * in one packet (RFC 2920 §3.1 asks servers to send grouped replies together).
+ */
+function sendReplies(conn: Connection, replies: readonly Reply[]): Promise<void> {
+  const socket = conn.socket;
+  if (socket.writableCorked === 0) {
+    socket.cork();
+    setImmediate(() => socket.uncork());
+  }
+  return conn.write(replies.map(encodeReply).join(''));
+}
+
 /** Sends a last reply (421) and lets listenTcp close the connection. */
 async function sayGoodbye(conn: Connection, why: 'timeout' | 'shutdown', config: SessionConfig): Promise<void> {
   const text = why === 'timeout' ? 'idle for too long, closing connection' : 'shutting down, try again later';
@@ -108,7 +138,7 @@ async function sayGoodbye(conn: Connection, why: 'timeout' | 'shutdown', config:
 async function converse(conn: Connection, context: ServerContext): Promise<void> {
   const { config, shutdown } = context;
   if (shutdown.aborted) return sayGoodbye(conn, 'shutdown', config);
-  await conn.write(encodeReply(greeting(config)));
+  await sendReplies(conn, [greeting(config)]);
   let state: SessionState = initialState();
   for (;;) {
     let line: string | null;
@@ -124,13 +154,13 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
       const failure = readFailure(error, shutdown);
       if (failure === 'closed') return;
       if (failure !== 'too-long') return sayGoodbye(conn, failure, config);
-      await conn.write(encodeReply(reply(REPLY.UNKNOWN_COMMAND, `line too long: at most ${LIMITS.COMMAND_LINE} octets with CRLF`)));
+      await sendReplies(conn, [reply(REPLY.UNKNOWN_COMMAND, `line too long: at most ${LIMITS.COMMAND_LINE} octets with CRLF`)]);
       continue;
     }
     if (line === null) return;
     const outcome = handleCommand(state, line, config);
     state = outcome.next;
-    await conn.write(outcome.replies.map(encodeReply).join(''));
+    await sendReplies(conn, outcome.replies);
     if (outcome.then === 'close') return;
     if (outcome.then === 'read-data' && state.name === 'data') {
       const collector = new MessageCollector(config.maxMessageBytes);
@@ -139,7 +169,7 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
       if (ended !== 'end') return sayGoodbye(conn, ended, config);
       const answer = await settleMessage(conn, state, collector, context);
       state = endOfData(state);
-      await conn.write(encodeReply(answer));
+      await sendReplies(conn, [answer]);
     }
   }
 }
@@ -189,7 +219,7 @@ async function settleMessage(conn: Connection, state: SessionState & { name: 'da
   });
   const mailboxes = state.envelope.recipients.map((r) => r.mailbox);
   try {
-    await deliverToMaildirs(context.maildir, mailboxes, [Buffer.from(header, 'latin1'), ...collector.message()]);
+    await context.deliver({ id, mailboxes, parts: [Buffer.from(header, 'latin1'), ...collector.message()] });
   } catch (error) {
     console.error(`wirelab smtp: could not store message ${id}:`, error);
     return reply(REPLY.LOCAL_ERROR, 'local error: the message could not be stored; try again later');
