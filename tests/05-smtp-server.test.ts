@@ -31,6 +31,7 @@ const test = graded('05-smtp-server', {
   'answers pipelined commands in order, all sent in one write': 2,
   'refuses MAIL with a SIZE over the limit with 552': 1,
   'answers 552 after DATA when the message is over the limit and stores nothing': 2,
+  'answers 500 after DATA when a message line is longer than 1000 octets, and stores nothing': 1,
   'nodemailer delivers attachments, 8-bit text, dot lines and several recipients byte-exact': 4,
   'serves many clients at once': 2,
   'sends 421 to connected clients when it shuts down': 1,
@@ -322,6 +323,21 @@ describe('step 4: PIPELINING and SIZE', () => {
     await s.expectReply(250, 'a message within the limit is accepted');
     const mail = await readNewMail(root, 'bob');
     expect(mail.map((m) => withoutReceived(m)?.toString('latin1')), 'only the small message is stored').toEqual([crlf('Subject: small', '', 'fits').toString('latin1')]);
+  });
+
+  test('answers 500 after DATA when a message line is longer than 1000 octets, and stores nothing', async ({ transcript }) => {
+    const { server, root } = await setup();
+    const s = await open(server.port, transcript);
+    await s.startMessage('alice@b.test', ['bob@mail.test']);
+    await s.send(crlf('Subject: long line', '', 'x'.repeat(998), 'ok', '.'));
+    await s.expectReply(250, 'a line of exactly 1000 octets with its CRLF is allowed');
+    await s.command('MAIL FROM:<a@b.test>', 250, 'MAIL is accepted');
+    await s.command('RCPT TO:<bob@mail.test>', 250, 'RCPT is accepted');
+    await s.command('DATA', 354, 'DATA is accepted');
+    await s.send(crlf('Subject: too long', '', 'y'.repeat(1500), 'after', '.'));
+    await s.expectReply(500, 'a message line over 1000 octets cannot be stored faithfully: 500 after the end of data');
+    await s.command('NOOP', 250, 'the rest of the long line was not taken for commands');
+    expect((await readNewMail(root, 'bob')).map((m) => withoutReceived(m)?.toString('latin1').split('\r\n')[0]), 'only the first message is stored').toEqual(['Subject: long line']);
   });
 });
 
