@@ -16,6 +16,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
 import { EXERCISES, findExercise } from './exercises.ts';
@@ -51,6 +52,17 @@ function listFiles(dir: string, test: (name: string) => boolean): string[] {
     else if (test(entry.name)) out.push(full);
   }
   return out.sort();
+}
+
+/**
+ * Test files run side by side: one per core (the network tests mostly wait,
+ * but their time limits assume a core each), at least 2 and at most 4.
+ * WIRELAB_KIT_WORKERS overrides.
+ */
+function solutionWorkers(): number {
+  const asked = Number(process.env.WIRELAB_KIT_WORKERS);
+  if (Number.isInteger(asked) && asked > 0) return asked;
+  return Math.min(4, Math.max(2, os.availableParallelism()));
 }
 
 /** Runs tsc on the whole project; resolves to [ok, output]. */
@@ -136,7 +148,7 @@ async function main(): Promise<void> {
 
   const solutionFiles = [...libraryFiles, ...gradedFiles];
   const phase2 = Date.now();
-  const solutionRun = solutionFiles.length ? await runVitest({ files: solutionFiles, impl: 'solutions', maxWorkers: 2 }) : undefined;
+  const solutionRun = solutionFiles.length ? await runVitest({ files: solutionFiles, impl: 'solutions', maxWorkers: solutionWorkers() }) : undefined;
   const phase2Seconds = (Date.now() - phase2) / 1000;
 
   // Library and reference tests: plain pass/fail.
