@@ -55,6 +55,12 @@ function listFiles(dir: string, test: (name: string) => boolean): string[] {
 }
 
 /**
+ * A whole kit run may take a while as the course grows; stuck tests are
+ * caught much sooner by the watchdog in run-vitest.ts, this is the backstop.
+ */
+const KIT_RUN_LIMIT_MS = 30 * 60_000;
+
+/**
  * Test files run side by side: one per core (the network tests mostly wait,
  * but their time limits assume a core each), at least 2 and at most 4.
  * WIRELAB_KIT_WORKERS overrides.
@@ -134,7 +140,7 @@ async function main(): Promise<void> {
   const phase1 = Date.now();
   const [tsc, stubRun] = await Promise.all([
     typecheck(),
-    gradedFiles.length ? runVitest({ files: gradedFiles, impl: 'exercises', maxWorkers: 2 }) : Promise.resolve(undefined),
+    gradedFiles.length ? runVitest({ files: gradedFiles, impl: 'exercises', maxWorkers: 2, overallTimeoutMs: KIT_RUN_LIMIT_MS }) : Promise.resolve(undefined),
   ]);
   const phase1Seconds = (Date.now() - phase1) / 1000;
   if (tsc[0]) {
@@ -148,7 +154,7 @@ async function main(): Promise<void> {
 
   const solutionFiles = [...libraryFiles, ...gradedFiles];
   const phase2 = Date.now();
-  const solutionRun = solutionFiles.length ? await runVitest({ files: solutionFiles, impl: 'solutions', maxWorkers: solutionWorkers() }) : undefined;
+  const solutionRun = solutionFiles.length ? await runVitest({ files: solutionFiles, impl: 'solutions', maxWorkers: solutionWorkers(), overallTimeoutMs: KIT_RUN_LIMIT_MS }) : undefined;
   const phase2Seconds = (Date.now() - phase2) / 1000;
 
   // Library and reference tests: plain pass/fail.
