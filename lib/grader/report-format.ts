@@ -4,6 +4,7 @@
  * run that had to be killed (a busy loop in a submission) still leaves the
  * results of every test that finished before it.
  */
+import { fileURLToPath } from 'node:url';
 
 /** A failure reason, already cut down to what a student needs to read. */
 export interface ErrorInfo {
@@ -137,7 +138,14 @@ export function firstUserFrame(stack: string, projectRoot?: string): string | un
   for (const raw of stack.split('\n')) {
     const m = /^at (?:.*? \()?((?:file:\/\/)?.+?):(\d+):\d+\)?$/.exec(raw.trim());
     if (!m) continue;
-    let file = m[1]!.replace(/^file:\/\//, '');
+    let file = m[1]!;
+    if (file.startsWith('file://')) {
+      try {
+        file = fileURLToPath(file);
+      } catch {
+        file = file.slice('file://'.length);
+      }
+    }
     if (/node_modules|[\\/]tests[\\/]helpers[\\/]|^node:|^internal[\\/]|^native$/.test(file)) continue;
     if (projectRoot && file.startsWith(projectRoot)) file = file.slice(projectRoot.length).replace(/^[\\/]/, '');
     return `${file.replace(/\\/g, '/')}:${m[2]}`;

@@ -51,6 +51,8 @@ describe('error summaries', () => {
     const helpers = ['Error: x', '    at f (/kit/node_modules/vitest/dist/x.js:1:1)', '    at g (/kit/tests/helpers/graded.ts:2:2)', '    at /kit/tests/01-udp-echo.test.ts:7:3'].join('\n');
     expect(firstUserFrame(helpers, '/kit')).toBe('tests/01-udp-echo.test.ts:7');
     expect(firstUserFrame('Error: no frames')).toBeUndefined();
+    expect(firstUserFrame('Error: x\n    at add (file:///kit/exercises/00/add.ts:3:9)', '/kit')).toBe('exercises/00/add.ts:3');
+    expect(firstUserFrame('Error: x\n    at add (C:\\kit\\exercises\\00\\add.ts:3:9)', 'C:\\kit')).toBe('exercises/00/add.ts:3');
   });
 });
 
