@@ -120,7 +120,7 @@ export async function runVitest(options: VitestRunOptions): Promise<VitestRunRes
     ...(options.mode === 'collect' ? [`--testNamePattern=${COLLECT_ONLY_PATTERN}`] : []),
     '--config', configFile,
     '--root', root,
-    `--reporter=${REPORTER}`,
+    `--reporter=${REPORTER.split(path.sep).join('/')}`, // C:/… on Windows: the form vite uses for module ids
     `--maxWorkers=${options.maxWorkers ?? 2}`,
   ];
   const child = spawn(process.execPath, args, {
