@@ -103,7 +103,7 @@ function hello(extended: boolean): Handler {
   return (state, args, config) => {
     // TODO: 501 without a client name; otherwise state `ready` (any transaction is dropped)
     // TODO: HELO answers one line; EHLO answers several: our name, then PIPELINING, `SIZE <max>`, 8BITMIME
-    throw new Error(`TODO(05-smtp-server): ${extended ? 'EHLO' : 'HELO'} ${state.name} ${args} ${config.hostname}`);
+    throw new Error(`TODO(05-smtp-server): ${extended ? 'EHLO' : 'HELO'}`);
   };
 }
 
@@ -112,40 +112,40 @@ const mail: Handler = (state, args, config) => {
   // TODO: parsePathArgument(args, 'FROM'); <Postmaster> has no domain so it cannot be a sender (501)
   // TODO: parameters only after EHLO (555); readMailParameters; SIZE over config.maxMessageBytes → 552
   // TODO: 250 and state `transaction` with a fresh envelope
-  throw new Error(`TODO(05-smtp-server): MAIL ${state.name} ${args} ${config.maxMessageBytes}`);
+  throw new Error('TODO(05-smtp-server): MAIL');
 };
 
 const rcpt: Handler = (state, args, config) => {
   // TODO: 503 unless in a transaction; parsePathArgument(args, 'TO'); any parameter → 555
   // TODO: config.maxRecipients accepted already → 452
   // TODO: decideRecipient: refused → its reply (count the refusal); accepted → 250, one entry per mailbox
-  throw new Error(`TODO(05-smtp-server): RCPT ${state.name} ${args} ${config.maxRecipients}`);
+  throw new Error('TODO(05-smtp-server): RCPT');
 };
 
 const data: Handler = (state, args) => {
   // TODO: arguments → 501; no transaction → 503; no recipient: 554 if some were refused, else 503
   // TODO: 354, state `data`, then 'read-data'
-  throw new Error(`TODO(05-smtp-server): DATA ${state.name} ${args}`);
+  throw new Error('TODO(05-smtp-server): DATA');
 };
 
 const rset: Handler = (state, args) => {
   // TODO: arguments → 501; otherwise 250 and reset(state)
-  throw new Error(`TODO(05-smtp-server): RSET ${state.name} ${args}`);
+  throw new Error('TODO(05-smtp-server): RSET');
 };
 
 const noop: Handler = (state) => {
   // TODO: 250, nothing changes (NOOP may carry an argument)
-  throw new Error(`TODO(05-smtp-server): NOOP ${state.name}`);
+  throw new Error('TODO(05-smtp-server): NOOP');
 };
 
 const quit: Handler = (state, args, config) => {
   // TODO: arguments → 501; otherwise 221 and 'close'
-  throw new Error(`TODO(05-smtp-server): QUIT ${state.name} ${args} ${config.hostname}`);
+  throw new Error('TODO(05-smtp-server): QUIT');
 };
 
 const vrfy: Handler = (state, args) => {
   // TODO: no argument → 501; otherwise 252 (we never tell whether a user exists)
-  throw new Error(`TODO(05-smtp-server): VRFY ${state.name} ${args}`);
+  throw new Error('TODO(05-smtp-server): VRFY');
 };
 
 /** One handler per verb of RFC 5321 §4.5.1; anything else is 500. */
@@ -165,5 +165,5 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
 export function handleCommand(state: SessionState, line: string, config: SessionConfig): Outcome {
   // TODO: parseCommand(line); look the verb up in HANDLERS (use Object.hasOwn: "constructor" is not a verb)
   // TODO: unknown verb → 500; otherwise run the handler
-  throw new Error(`TODO(05-smtp-server): handleCommand ${state.name} ${line} ${config.hostname}`);
+  throw new Error('TODO(05-smtp-server): handleCommand');
 }

@@ -74,5 +74,5 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<SmtpS
   //       (CRLF only: a bare LF must never end the data); the client vanishing → store nothing, return
   // TODO: verdict too-big → 552, line-too-long → 500; complete → receivedHeader + deliverToMaildirs
   //       (or options.deliver when given), THEN 250 (451 if storing failed); endOfData(state)
-  throw new Error(`TODO(05-smtp-server): startSmtpServer on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}`);
+  throw new Error('TODO(05-smtp-server): startSmtpServer');
 }
