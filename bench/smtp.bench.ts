@@ -220,30 +220,52 @@ const LOADS = [
   { name: '50 connections, 100 messages each', connections: 50, perConnection: 100 },
 ] as const;
 
+/** Rounds per measurement; the best of them counts (other processes on the machine only ever slow a run down). */
+const ROUNDS = 3;
+
 async function main(): Promise<void> {
   const onDisk = process.argv.includes('--disk');
   const base = !onDisk && existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const version = (await import('smtp-server/package.json', { with: { type: 'json' } })).default.version;
   console.log(`SMTP server benchmark: wirelab reference (solutions/05-smtp-server) vs smtp-server ${version}`);
-  console.log(`each message ${MESSAGE.length} octets; maildir sink under ${base} (fsync before 250); one server process at a time`);
+  console.log(`each message ${MESSAGE.length} octets; maildir sink under ${base} (fsync before 250); best of ${ROUNDS} rounds, servers taking turns`);
   console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores\n`);
+  const kinds = ['wirelab', 'smtp-server'] as const;
   const results = new Map<string, Partial<Record<Kind, Measured>>>();
   for (const sink of ['protocol', 'maildir'] as const) {
-    for (const kind of ['wirelab', 'smtp-server'] as const) {
-      const maildir = await mkdtemp(path.join(base, `wirelab-bench-${kind}-`));
-      const { child, port } = await startChild(kind, sink, maildir);
-      try {
+    const servers = new Map<Kind, { child: ChildProcess; port: number; maildir: string }>();
+    try {
+      for (const kind of kinds) {
+        const maildir = await mkdtemp(path.join(base, `wirelab-bench-${kind}-`));
+        servers.set(kind, { ...(await startChild(kind, sink, maildir)), maildir });
+        const { child, port } = servers.get(kind)!;
         await measure(child, port, 4, 200); // warm-up: JIT, mailbox folder
+      }
+      for (let round = 0; round < ROUNDS; round++) {
         for (const load of LOADS) {
-          const m = await measure(child, port, load.connections, load.perConnection);
-          const key = `${sink.padEnd(8)} ${load.name}`;
-          results.set(key, { ...results.get(key), [kind]: m });
-          console.log(`  ${sink.padEnd(8)} ${kind.padEnd(11)} ${load.name.padEnd(34)} ${m.rate.toFixed(0).padStart(7)} messages/s  ${m.cpuPerMessage.toFixed(0).padStart(5)} µs server CPU/message`);
+          for (const kind of kinds) {
+            const { child, port } = servers.get(kind)!;
+            const m = await measure(child, port, load.connections, load.perConnection);
+            const key = `${sink.padEnd(8)} ${load.name}`;
+            const best = results.get(key)?.[kind];
+            results.set(key, {
+              ...results.get(key),
+              [kind]: { rate: Math.max(m.rate, best?.rate ?? 0), cpuPerMessage: Math.min(m.cpuPerMessage, best?.cpuPerMessage ?? Infinity) },
+            });
+          }
         }
-      } finally {
+      }
+    } finally {
+      for (const { child, maildir } of servers.values()) {
         child.kill('SIGTERM');
         await rm(maildir, { recursive: true, force: true });
       }
+    }
+  }
+  for (const [key, r] of results) {
+    for (const kind of kinds) {
+      const m = r[kind]!;
+      console.log(`  ${key.padEnd(43)} ${kind.padEnd(11)} ${m.rate.toFixed(0).padStart(7)} messages/s  ${m.cpuPerMessage.toFixed(0).padStart(5)} µs server CPU/message`);
     }
   }
   console.log('\nours/smtp-server: messages/s ratio (higher is better for wirelab), and server CPU per message ratio (theirs/ours):');
