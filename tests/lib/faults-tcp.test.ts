@@ -94,7 +94,7 @@ describe('TCP chunk proxy', () => {
 
   test('coalescing joins writes that arrive close together', { timeout: 5000 }, async () => {
     const target = await server();
-    const proxy = await proxyTo(target.port, { coalesceMs: 60 });
+    const proxy = await proxyTo(target.port, { coalesceMs: 400 });
     const c = await client(proxy.port);
     for (const part of ['HE', 'LO a.', 'test\r\n']) {
       c.socket.write(part);
