@@ -123,7 +123,7 @@ function sendReplies(conn: Connection, replies: readonly Reply[]): Promise<void>
   const socket = conn.socket;
   if (socket.writableCorked === 0) {
     socket.cork();
-    setImmediate(() => socket.uncork());
+    process.nextTick(() => socket.uncork());
   }
   return conn.write(replies.map(encodeReply).join(''));
 }
