@@ -5,11 +5,12 @@
  * library's seeded loss proxy.
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { startEchoServer } from '@impl/01-udp-echo/echo-server.ts';
 import { echo } from '@impl/01-udp-echo/echo-client.ts';
 import { bindUdp, TimeoutError, type Transcript } from '../lib/index.ts';
 import { startUdpFaultProxy } from '../lib/faults/index.ts';
+import { closeAfterEach } from './helpers/cleanup.ts';
 import { graded } from './helpers/graded.ts';
 import { echoBack, hasIPv6Loopback, silent, sleep, startUdpResponder } from './helpers/udp-responder.ts';
 
@@ -31,14 +32,7 @@ const test = graded('01-udp-echo', {
 });
 
 /** Everything a test opened, closed after it whatever happened. */
-const open: { close(): Promise<void> }[] = [];
-function track<T extends { close(): Promise<void> }>(thing: T): T {
-  open.push(thing);
-  return thing;
-}
-afterEach(async () => {
-  await Promise.allSettled(open.splice(0).reverse().map((thing) => thing.close()));
-});
+const track = closeAfterEach();
 
 /** Sends `payload` from a fresh test socket to the server and waits for the reply, recording both. */
 async function roundTrip(server: { host: string; port: number }, payload: Buffer | string, transcript: Transcript, bindHost = '127.0.0.1') {

@@ -5,12 +5,13 @@
  * run gives the same results, and through the library's loss proxy with an
  * exact drop schedule.
  */
-import { afterEach, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { encodePing, parsePing } from '@impl/02-udp-pinger/ping-message.ts';
 import { summarize } from '@impl/02-udp-pinger/summarize.ts';
 import { ping, type PingReport } from '@impl/02-udp-pinger/pinger.ts';
 import type { Transcript } from '../lib/index.ts';
 import { startUdpFaultProxy } from '../lib/faults/index.ts';
+import { closeAfterEach } from './helpers/cleanup.ts';
 import { graded } from './helpers/graded.ts';
 import { answer, drop, expectedStatus, garbage, seededPlan, startPingJudge, type JudgeAction } from './helpers/udp-pinger-judge.ts';
 import { echoBack, startUdpResponder } from './helpers/udp-responder.ts';
@@ -31,14 +32,8 @@ const test = graded('02-udp-pinger', {
   'through the loss proxy, exactly the dropped pings time out': 1,
 });
 
-const open: { close(): Promise<void> }[] = [];
-function track<T extends { close(): Promise<void> }>(thing: T): T {
-  open.push(thing);
-  return thing;
-}
-afterEach(async () => {
-  await Promise.allSettled(open.splice(0).reverse().map((thing) => thing.close()));
-});
+/** Everything a test opened, closed after it whatever happened. */
+const track = closeAfterEach();
 
 /** Runs the student's ping, marking the transcript if it throws instead of reporting. */
 async function runPing(options: Parameters<typeof ping>[0], transcript: Transcript): Promise<PingReport> {

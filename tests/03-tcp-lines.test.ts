@@ -4,12 +4,13 @@
  * library's chunk-splitting proxy (down to one byte per write, and writes
  * joined together); the client by the tests' own line server.
  */
-import { afterEach, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { replyTo } from '@impl/03-tcp-lines/line-protocol.ts';
 import { startLineServer } from '@impl/03-tcp-lines/line-server.ts';
 import { sendLines } from '@impl/03-tcp-lines/line-client.ts';
 import { connectTcp, TimeoutError, type Connection, type Transcript } from '../lib/index.ts';
 import { startTcpChunkProxy } from '../lib/faults/index.ts';
+import { closeAfterEach } from './helpers/cleanup.ts';
 import { graded } from './helpers/graded.ts';
 import { judgeReply, startLinesJudge } from './helpers/tcp-lines-judge.ts';
 
@@ -32,21 +33,13 @@ const test = graded('03-tcp-lines', {
   'sendLines throws TimeoutError when the server is silent': 1,
 });
 
-const open: { close(): Promise<void> }[] = [];
-function track<T extends { close(): Promise<void> }>(thing: T): T {
-  open.push(thing);
-  return thing;
-}
-const conns: Connection[] = [];
-afterEach(async () => {
-  for (const conn of conns.splice(0)) conn.destroy();
-  await Promise.allSettled(open.splice(0).reverse().map((thing) => thing.close()));
-});
+/** Everything a test opened, closed after it whatever happened. */
+const track = closeAfterEach();
 
 /** Connects the test (as the client) to `where`, recording into `transcript`. */
 async function connect(where: { host: string; port: number }, transcript?: Transcript): Promise<Connection> {
   const conn = await connectTcp({ host: where.host, port: where.port, timeoutMs: 2000, readTimeoutMs: 2000, transcript, role: 'client' });
-  conns.push(conn);
+  track({ close: () => conn.destroy() });
   return conn;
 }
 

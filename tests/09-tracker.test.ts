@@ -5,7 +5,7 @@
  * the BEPs in tests/helpers/tracker-client.ts (requests built at the spec's
  * byte offsets, bencoded answers decoded by the `bencode` package from npm).
  */
-import { afterEach, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { percentDecodeBytes, parseQuery } from '@impl/09-tracker/query.ts';
 import { compactPeers } from '@impl/09-tracker/compact-peers.ts';
 import { Swarms } from '@impl/09-tracker/swarms.ts';
@@ -14,6 +14,7 @@ import { MAX_NUMWANT } from '@impl/09-tracker/constants.ts';
 import { TrackerRequestError } from '@impl/09-tracker/request-error.ts';
 import type { AnnounceRequest, Tracker, TrackerOptions } from '@impl/09-tracker/types.ts';
 import type { Transcript } from '../lib/index.ts';
+import { closeAfterEach } from './helpers/cleanup.ts';
 import { graded } from './helpers/graded.ts';
 import {
   ACTION,
@@ -60,14 +61,7 @@ const test = graded('09-tracker', {
 });
 
 /** Everything a test opened, closed after it whatever happened. */
-const open: { close(): Promise<void> }[] = [];
-function track<T extends { close(): Promise<void> }>(thing: T): T {
-  open.push(thing);
-  return thing;
-}
-afterEach(async () => {
-  await Promise.allSettled(open.splice(0).reverse().map((thing) => thing.close()));
-});
+const track = closeAfterEach();
 
 async function tracker(options: TrackerOptions = {}): Promise<Tracker> {
   return track(await startTracker({ host: '127.0.0.1', port: 0, ...options }));

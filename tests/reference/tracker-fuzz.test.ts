@@ -6,7 +6,7 @@
  * Seeded, bounded in count, a few seconds in all.
  */
 import net from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { startTracker } from '@impl/09-tracker/tracker.ts';
 import { Swarms } from '@impl/09-tracker/swarms.ts';
 import type { Tracker } from '@impl/09-tracker/types.ts';
@@ -24,6 +24,7 @@ import {
   scrapeRequest,
 } from '../helpers/tracker-client.ts';
 import { dictGet } from '../helpers/tracker-bencode.ts';
+import { closeAfterEach } from '../helpers/cleanup.ts';
 
 /** mulberry32: a tiny seeded PRNG, so a failing run can be replayed. */
 function prng(seed: number): () => number {
@@ -37,16 +38,12 @@ function prng(seed: number): () => number {
   };
 }
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.allSettled(open.splice(0).reverse().map((t) => t.close()));
-});
+const track = closeAfterEach();
 
 /** Two witnesses announce over HTTP and UDP; each must see exactly the other. */
 async function witnessesStillServed(t: Tracker): Promise<void> {
   const h = binaryId('witness');
-  const c = await UdpTrackerClient.open({ host: '127.0.0.1', port: t.udpPort });
-  open.push(c);
+  const c = track(await UdpTrackerClient.open({ host: '127.0.0.1', port: t.udpPort }));
   const connectionId = await c.connect(1);
   const udp = await c.exchange(announceRequest({ connectionId, transactionId: 2, infoHash: h, peerId: binaryId('w-udp'), port: 40_001, left: 0n, event: EVENT.started }));
   expect(udp?.readInt32BE(0)).toBe(ACTION.announce);
@@ -67,11 +64,9 @@ describe('reference tracker under fuzz', () => {
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarning);
-    const t = await startTracker({ peerTtlMs: 60_000, maxPeers: 2000 });
-    open.push(t);
+    const t = track(await startTracker({ peerTtlMs: 60_000, maxPeers: 2000 }));
     const rand = prng(0x09f022);
-    const c = await UdpTrackerClient.open({ host: '127.0.0.1', port: t.udpPort });
-    open.push(c);
+    const c = track(await UdpTrackerClient.open({ host: '127.0.0.1', port: t.udpPort }));
     const connectionId = await c.connect(7);
     const hashes = Array.from({ length: 20 }, (_, i) => binaryId(`fuzz${i}`));
     const DATAGRAMS = 4000;
@@ -116,8 +111,7 @@ describe('reference tracker under fuzz', () => {
   }, 30_000);
 
   test('survives random HTTP requests and garbage on the TCP port', async () => {
-    const t = await startTracker({ peerTtlMs: 60_000, maxPeers: 2000 });
-    open.push(t);
+    const t = track(await startTracker({ peerTtlMs: 60_000, maxPeers: 2000 }));
     const rand = prng(0x11770);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const REQUESTS = 600;
@@ -152,10 +146,8 @@ describe('reference tracker under fuzz', () => {
   }, 30_000);
 
   test('vanished peers expire and the tracker forgets their swarms', async () => {
-    const t = await startTracker({ peerTtlMs: 1000, maxPeers: 50_000 });
-    open.push(t);
-    const c = await UdpTrackerClient.open({ host: '127.0.0.1', port: t.udpPort });
-    open.push(c);
+    const t = track(await startTracker({ peerTtlMs: 1000, maxPeers: 50_000 }));
+    const c = track(await UdpTrackerClient.open({ host: '127.0.0.1', port: t.udpPort }));
     const connectionId = await c.connect(1);
     const PEERS = 3000;
     for (let i = 0; i < PEERS; i++) {

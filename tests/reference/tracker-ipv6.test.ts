@@ -5,11 +5,12 @@
  */
 import dgram from 'node:dgram';
 import http from 'node:http';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { startTracker } from '@impl/09-tracker/tracker.ts';
 import type { Tracker } from '@impl/09-tracker/types.ts';
 import { announceRequest, binaryId, buildQuery, connectRequest, EVENT } from '../helpers/tracker-client.ts';
 import { dictGet, judgeDecode } from '../helpers/tracker-bencode.ts';
+import { closeAfterEach } from '../helpers/cleanup.ts';
 
 async function hasIpv6Loopback(): Promise<boolean> {
   const s = dgram.createSocket('udp6');
@@ -27,10 +28,7 @@ async function hasIpv6Loopback(): Promise<boolean> {
 }
 const ipv6 = await hasIpv6Loopback();
 
-const open: { close(): unknown }[] = [];
-afterEach(async () => {
-  await Promise.allSettled(open.splice(0).map((x) => x.close()));
-});
+const track = closeAfterEach();
 
 /** One UDP exchange from a fresh ::1 socket. */
 async function exchange(s: dgram.Socket, t: Tracker, packet: Buffer): Promise<Buffer> {
@@ -46,13 +44,11 @@ async function exchange(s: dgram.Socket, t: Tracker, packet: Buffer): Promise<Bu
 
 describe.skipIf(!ipv6)('reference tracker on ::1', () => {
   test('UDP over IPv6 answers with 18-byte peers; HTTP lists them in peers6', async () => {
-    const t = await startTracker({ host: '::1', port: 0 });
-    open.push(t);
+    const t = track(await startTracker({ host: '::1', port: 0 }));
     const h = binaryId('six');
     const peers: Buffer[] = [];
     for (const [i, port] of [6101, 6102].entries()) {
-      const s = dgram.createSocket('udp6');
-      open.push(s);
+      const s = track(dgram.createSocket('udp6'));
       await new Promise<void>((resolve) => s.bind(0, '::1', () => resolve()));
       const conn = await exchange(s, t, connectRequest(i));
       const answer = await exchange(s, t, announceRequest({ connectionId: conn.subarray(8, 16), transactionId: 9, infoHash: h, peerId: binaryId(`p${i}`), port, event: EVENT.started }));

@@ -11,9 +11,9 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { startTracker } from '@impl/09-tracker/tracker.ts';
-import type { Tracker } from '@impl/09-tracker/types.ts';
+import { closeAfterEach } from '../helpers/cleanup.ts';
 
 /** The first python3 that can import libtorrent, if any. */
 function findPython(): string | undefined {
@@ -67,10 +67,7 @@ while time.time() < deadline:
 say(who="b", event="connected", to_a=a.listen_port() in seen, a_port=a.listen_port(), seen=seen)
 `;
 
-const open: Tracker[] = [];
-afterEach(async () => {
-  await Promise.allSettled(open.splice(0).map((t) => t.close()));
-});
+const track = closeAfterEach();
 
 interface Fact {
   who: string;
@@ -83,8 +80,7 @@ interface Fact {
 describe.skipIf(python === undefined)('reference tracker with libtorrent', () => {
   for (const transport of ['udp', 'http'] as const) {
     test(`two libtorrent sessions find each other over the ${transport.toUpperCase()} tracker`, async () => {
-      const t = await startTracker({ host: '127.0.0.1', port: 0 });
-      open.push(t);
+      const t = track(await startTracker({ host: '127.0.0.1', port: 0 }));
       const url = `${transport}://127.0.0.1:${t.udpPort}/announce`;
       const infoHash = (transport === 'udp' ? '5a' : 'a5').repeat(20);
       // Asynchronous on purpose: the tracker runs in this very process.
