@@ -6,7 +6,7 @@
  *
  * (The graded tests use their own judge server, with a per-ping schedule.)
  */
-import { bindUdp } from 'wirelab';
+import { bindUdp, mulberry32 } from 'wirelab';
 
 /** How badly to behave. */
 export interface PingerServerOptions {
@@ -31,19 +31,10 @@ export interface PingerServer {
 }
 
 /**
- * mulberry32: a tiny seeded generator of numbers in [0, 1). Not for secrets;
- * good enough to make a lossy link repeatable.
+ * A tiny seeded generator of numbers in [0, 1) (the library's mulberry32).
+ * Not for secrets; good enough to make a lossy link repeatable.
  */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** Starts an echo server that drops a `lossRate` share of datagrams and delays the rest. */
 export async function startPingerServer(options: PingerServerOptions = {}): Promise<PingerServer> {

@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import { describe, expect, test } from 'vitest';
+import { mulberry32 } from 'wirelab';
 import { startTracker } from '@impl/09-tracker/tracker.ts';
 import { Swarms } from '@impl/09-tracker/swarms.ts';
 import type { Tracker } from '@impl/09-tracker/types.ts';
@@ -25,18 +26,6 @@ import {
 } from '../helpers/tracker-client.ts';
 import { dictGet } from '../helpers/tracker-bencode.ts';
 import { closeAfterEach } from '../helpers/cleanup.ts';
-
-/** mulberry32: a tiny seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const track = closeAfterEach();
 
@@ -65,7 +54,7 @@ describe('reference tracker under fuzz', () => {
     const onWarning = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarning);
     const t = track(await startTracker({ peerTtlMs: 60_000, maxPeers: 2000 }));
-    const rand = prng(0x09f022);
+    const rand = mulberry32(0x09f022);
     const c = track(await UdpTrackerClient.open({ host: '127.0.0.1', port: t.udpPort }));
     const connectionId = await c.connect(7);
     const hashes = Array.from({ length: 20 }, (_, i) => binaryId(`fuzz${i}`));
@@ -112,7 +101,7 @@ describe('reference tracker under fuzz', () => {
 
   test('survives random HTTP requests and garbage on the TCP port', async () => {
     const t = track(await startTracker({ peerTtlMs: 60_000, maxPeers: 2000 }));
-    const rand = prng(0x11770);
+    const rand = mulberry32(0x11770);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const REQUESTS = 600;
     const statuses = new Map<number, number>();
