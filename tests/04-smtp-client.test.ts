@@ -85,6 +85,25 @@ async function expectMail(peer: ScriptedPeer, from: string, size?: number): Prom
   if (!ok) peer.fail(what, line);
 }
 
+/** Reads `MAIL FROM:<from>` (no SIZE offered, so none sent) and accepts it with 250 OK. */
+async function acceptMail(peer: ScriptedPeer, from: string): Promise<void> {
+  await expectMail(peer, from);
+  await peer.reply(250, 'OK');
+}
+
+/** Reads `RCPT TO:<to>` and accepts it with 250 OK. */
+async function acceptRcpt(peer: ScriptedPeer, to: string): Promise<void> {
+  await peer.expectLine(`RCPT TO:<${to}>\r\n`);
+  await peer.reply(250, 'OK');
+}
+
+/** Reads DATA, answers 354 and returns the data the client sends, up to and including CRLF.CRLF. */
+async function acceptData(peer: ScriptedPeer, what?: string): Promise<Buffer> {
+  await peer.expectLine('DATA\r\n', what);
+  await peer.reply(354, 'go ahead');
+  return peer.readData();
+}
+
 describe('step 1: replies and extensions', () => {
   test('parses one reply line into code, last-line flag and text', () => {
     expect(parseReplyLine('250-SIZE 1000')).toEqual({ code: 250, last: false, text: 'SIZE 1000' });
@@ -182,13 +201,9 @@ describe('step 3: the session', () => {
       await peer.reply(502, 'command not implemented');
       await peer.expectLine('HELO client.test\r\n', '"HELO client.test\\r\\n" after EHLO was refused');
       await peer.reply(250, 'old.test');
-      await expectMail(peer, 'alice@a.test'); // HELO means no extensions: no SIZE
-      await peer.reply(250, 'OK');
-      await peer.expectLine('RCPT TO:<bob@b.test>\r\n');
-      await peer.reply(250, 'OK');
-      await peer.expectLine('DATA\r\n');
-      await peer.reply(354, 'go ahead');
-      expect((await peer.readData()).toString('latin1')).toBe('hi\r\n.\r\n');
+      await acceptMail(peer, 'alice@a.test'); // HELO means no extensions: no SIZE
+      await acceptRcpt(peer, 'bob@b.test');
+      expect((await acceptData(peer)).toString('latin1')).toBe('hi\r\n.\r\n');
       await peer.reply(250, 'OK');
     });
     const result = await server.run(async () => {
@@ -249,17 +264,13 @@ describe('step 3: the session', () => {
   test('reports refused recipients and still delivers to the others', async ({ transcript }) => {
     const server = await scripted(transcript, async (peer) => {
       await greet(peer);
-      await expectMail(peer, 'alice@a.test');
-      await peer.reply(250, 'OK');
-      await peer.expectLine('RCPT TO:<bob@b.test>\r\n');
-      await peer.reply(250, 'OK');
+      await acceptMail(peer, 'alice@a.test');
+      await acceptRcpt(peer, 'bob@b.test');
       await peer.expectLine('RCPT TO:<nobody@b.test>\r\n');
       await peer.reply(550, '5.1.1 no such user');
       await peer.expectLine('RCPT TO:<busy@b.test>\r\n');
       await peer.reply(451, '4.3.0 try again later');
-      await peer.expectLine('DATA\r\n', '"DATA\\r\\n": one recipient was accepted, so the message goes to it');
-      await peer.reply(354, 'go ahead');
-      await peer.readData();
+      await acceptData(peer, '"DATA\\r\\n": one recipient was accepted, so the message goes to it');
       await peer.reply(250, 'OK');
     });
     const result = await server.run(async () => {
@@ -276,8 +287,7 @@ describe('step 3: the session', () => {
   test('sends RSET and no DATA when every recipient is refused', async ({ transcript }) => {
     const server = await scripted(transcript, async (peer) => {
       await greet(peer);
-      await expectMail(peer, 'alice@a.test');
-      await peer.reply(250, 'OK');
+      await acceptMail(peer, 'alice@a.test');
       await peer.expectLine('RCPT TO:<x@b.test>\r\n');
       await peer.reply(550, 'no such user');
       await peer.expectLine('RCPT TO:<y@b.test>\r\n');
@@ -301,13 +311,9 @@ describe('step 3: the session', () => {
 
   test('sends several messages over one connection, with RSET after a failed one', async ({ transcript }) => {
     const transaction = async (peer: ScriptedPeer, finalCode: number, finalText: string): Promise<void> => {
-      await expectMail(peer, 'alice@a.test');
-      await peer.reply(250, 'OK');
-      await peer.expectLine('RCPT TO:<bob@b.test>\r\n');
-      await peer.reply(250, 'OK');
-      await peer.expectLine('DATA\r\n');
-      await peer.reply(354, 'go ahead');
-      await peer.readData();
+      await acceptMail(peer, 'alice@a.test');
+      await acceptRcpt(peer, 'bob@b.test');
+      await acceptData(peer);
       await peer.reply(finalCode, finalText);
     };
     const server = await scripted(transcript, async (peer) => {
@@ -397,8 +403,7 @@ describe('step 4: errors and timeouts', () => {
   test('treats 421 as the end of the session: no RSET, no QUIT, connection closed', async ({ transcript }) => {
     const server = await scripted(transcript, async (peer) => {
       await greet(peer);
-      await expectMail(peer, 'alice@a.test');
-      await peer.reply(250, 'OK');
+      await acceptMail(peer, 'alice@a.test');
       await peer.expectLine('RCPT TO:<bob@b.test>\r\n');
       await peer.reply(421, '4.3.2 mx.test shutting down');
       await peer.expectClose('the client to close the connection: after 421 the server is gone');
@@ -425,13 +430,9 @@ describe('step 4: errors and timeouts', () => {
   test('times out when the server never answers the end of data', async ({ transcript }) => {
     const server = await scripted(transcript, async (peer) => {
       await greet(peer);
-      await expectMail(peer, 'alice@a.test');
-      await peer.reply(250, 'OK');
-      await peer.expectLine('RCPT TO:<bob@b.test>\r\n');
-      await peer.reply(250, 'OK');
-      await peer.expectLine('DATA\r\n');
-      await peer.reply(354, 'go ahead');
-      await peer.readData();
+      await acceptMail(peer, 'alice@a.test');
+      await acceptRcpt(peer, 'bob@b.test');
+      await acceptData(peer);
       await peer.expectClose('the client to give up waiting for the 250 and close the connection');
     });
     await server.run(async () => {
