@@ -15,9 +15,9 @@
 import fc from 'fast-check';
 import { afterEach, expect, test, vi } from 'vitest';
 import { connectTcp } from '../../lib/index.ts';
-import { startSmtpServer, type SmtpServer } from '@impl/05-smtp-server/smtp-server.ts';
 import { SmtpScript, dotStuff } from '../helpers/smtp-session.ts';
-import { listMaildir, makeMaildirRoot, readNewMail, removeMaildirRoot, withoutReceived } from '../helpers/smtp-session-maildir.ts';
+import { maildirServerAfterEach } from '../helpers/smtp-maildir-server.ts';
+import { listMaildir, readNewMail, removeMaildirRoot, withoutReceived } from '../helpers/smtp-session-maildir.ts';
 
 const DOMAIN = 'mail.test';
 const MAX_MESSAGE_BYTES = 4096;
@@ -167,11 +167,8 @@ async function runChaos(port: number, plan: ChaosClient): Promise<void> {
   if (plan.ending !== 'destroy') expect(text.endsWith('\r\n') || text === '', 'the server never leaves half a reply').toBe(true);
 }
 
-const servers: SmtpServer[] = [];
-const roots: string[] = [];
-afterEach(async () => {
-  await Promise.allSettled(servers.splice(0).map((s) => s.close()));
-  await Promise.allSettled(roots.splice(0).map(removeMaildirRoot));
+const startServer = maildirServerAfterEach();
+afterEach(() => {
   vi.restoreAllMocks();
 });
 
@@ -180,10 +177,7 @@ test('random and malformed sessions never break the server, and 250 means delive
   let sessions = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(chaosClient, { minLength: 10, maxLength: 25 }), fc.array(trackedClient, { minLength: 3, maxLength: 10 }), async (chaos, tracked) => {
-      const root = await makeMaildirRoot();
-      roots.push(root);
-      const server = await startSmtpServer({ maildir: root, domains: [DOMAIN], hostname: 'fuzz.mail.test', maxMessageBytes: MAX_MESSAGE_BYTES, idleTimeoutMs: 5000 });
-      servers.push(server);
+      const { server, root } = await startServer({ domains: [DOMAIN], hostname: 'fuzz.mail.test', maxMessageBytes: MAX_MESSAGE_BYTES, idleTimeoutMs: 5000 });
       const [acked] = await Promise.all([
         Promise.all(tracked.map((plan) => runTracked(server.port, plan))),
         Promise.all(chaos.map((plan) => runChaos(server.port, plan))),

@@ -7,10 +7,10 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterEach, expect, test } from 'vitest';
-import { startSmtpServer, type SmtpServer } from '@impl/05-smtp-server/smtp-server.ts';
+import { expect, test } from 'vitest';
 import { SmtpScript } from '../helpers/smtp-session.ts';
-import { listMaildir, makeMaildirRoot, removeMaildirRoot } from '../helpers/smtp-session-maildir.ts';
+import { maildirServerAfterEach } from '../helpers/smtp-maildir-server.ts';
+import { listMaildir } from '../helpers/smtp-session-maildir.ts';
 
 const LIMIT = 1024 * 1024;
 const STREAMED = 100 * 1024 * 1024;
@@ -21,14 +21,7 @@ setFlagsFromString('--expose-gc');
 /** Forces a full garbage collection, so what is measured is what is still referenced. */
 const collectGarbage = runInNewContext('gc') as () => void;
 
-let server: SmtpServer | undefined;
-let root: string | undefined;
-afterEach(async () => {
-  await server?.close();
-  if (root) await removeMaildirRoot(root);
-  server = undefined;
-  root = undefined;
-});
+const startServer = maildirServerAfterEach();
 
 /** Heap plus Buffer memory: what a server that buffers the message would grow. */
 function used(): number {
@@ -37,8 +30,7 @@ function used(): number {
 }
 
 test('a 100 MB message against a 1 MB limit gets 552 without the server holding it', async () => {
-  root = await makeMaildirRoot();
-  server = await startSmtpServer({ maildir: root, domains: ['mail.test'], maxMessageBytes: LIMIT });
+  const { server, root } = await startServer({ domains: ['mail.test'], maxMessageBytes: LIMIT });
   const s = await SmtpScript.open(server.port);
   try {
     await s.startMessage('big@b.test', ['bob@mail.test']);

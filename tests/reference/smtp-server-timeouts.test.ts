@@ -3,23 +3,15 @@
  * between commands and in the middle of DATA, with a 421 first, and stores
  * nothing from an unfinished message. Run against solutions/.
  */
-import { afterEach, expect, test } from 'vitest';
-import { startSmtpServer, type SmtpServer } from '@impl/05-smtp-server/smtp-server.ts';
+import { expect, test } from 'vitest';
 import { SmtpScript } from '../helpers/smtp-session.ts';
-import { listMaildir, makeMaildirRoot, removeMaildirRoot } from '../helpers/smtp-session-maildir.ts';
+import { maildirServerAfterEach } from '../helpers/smtp-maildir-server.ts';
+import { listMaildir } from '../helpers/smtp-session-maildir.ts';
 
-let server: SmtpServer | undefined;
-let root: string | undefined;
-afterEach(async () => {
-  await server?.close();
-  if (root) await removeMaildirRoot(root);
-  server = undefined;
-  root = undefined;
-});
+const startServer = maildirServerAfterEach();
 
 test('a silent client gets 421 and the connection is closed', async () => {
-  root = await makeMaildirRoot();
-  server = await startSmtpServer({ maildir: root, domains: ['mail.test'], idleTimeoutMs: 200 });
+  const { server } = await startServer({ domains: ['mail.test'], idleTimeoutMs: 200 });
   const s = await SmtpScript.open(server.port);
   try {
     await s.command('EHLO c.test', 250, 'EHLO');
@@ -31,8 +23,7 @@ test('a silent client gets 421 and the connection is closed', async () => {
 });
 
 test('a client silent in the middle of DATA gets 421 and nothing is stored', async () => {
-  root = await makeMaildirRoot();
-  server = await startSmtpServer({ maildir: root, domains: ['mail.test'], idleTimeoutMs: 200 });
+  const { server, root } = await startServer({ domains: ['mail.test'], idleTimeoutMs: 200 });
   const s = await SmtpScript.open(server.port);
   try {
     await s.startMessage('a@b.test', ['bob@mail.test']);
