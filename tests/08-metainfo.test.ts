@@ -8,7 +8,7 @@ import path from 'node:path';
 import bencode from 'bencode';
 import fc from 'fast-check';
 import parseTorrent from 'parse-torrent';
-import { afterEach, beforeEach, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { decode, decodeAt, encode, locate } from '@impl/08-metainfo/bencode.ts';
 import { BencodeError, type BencodeErrorReason } from '@impl/08-metainfo/bencode-error.ts';
 import { createMetainfo } from '@impl/08-metainfo/create-metainfo.ts';
@@ -23,10 +23,9 @@ import {
   describeInfo,
   seededBytes,
   sha1Hex,
-  tempDir,
+  tempDirEachTest,
   TEST_ANNOUNCE,
   writeTree,
-  type TempDir,
 } from './helpers/metainfo.ts';
 
 const test = graded('08-metainfo', {
@@ -291,13 +290,7 @@ describe('step 3: piece hashes', () => {
 });
 
 describe('step 4: creating metainfo', () => {
-  let tmp: TempDir;
-  beforeEach(async () => {
-    tmp = await tempDir();
-  });
-  afterEach(async () => {
-    await tmp.cleanup();
-  });
+  const tmp = tempDirEachTest();
 
   test('single-file torrent: the same info bytes as create-torrent', async (ctx) => {
     const file = path.join(tmp.dir, 'song.ogg');
@@ -424,13 +417,7 @@ describe('step 4: creating metainfo', () => {
 });
 
 describe('step 5: reading metainfo', () => {
-  let tmp: TempDir;
-  beforeEach(async () => {
-    tmp = await tempDir();
-  });
-  afterEach(async () => {
-    await tmp.cleanup();
-  });
+  const tmp = tempDirEachTest();
 
   test('reads a single-file torrent made by create-torrent', async () => {
     const content = seededBytes('read', 600_000);

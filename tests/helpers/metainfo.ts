@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import bencode from 'bencode';
 import createTorrent from 'create-torrent';
+import { afterEach, beforeEach } from 'vitest';
 
 /** Deterministic pseudo-random bytes (SHA-256 in counter mode): the same seed gives the same file everywhere. */
 export function seededBytes(seed: string, length: number): Buffer {
@@ -29,6 +30,27 @@ export interface TempDir {
 export async function tempDir(prefix = 'wirelab-torrent-'): Promise<TempDir> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Registers a beforeEach that makes an empty temporary folder for every test
+ * and an afterEach that removes it; `.dir` is the running test's folder.
+ */
+export function tempDirEachTest(prefix?: string): { readonly dir: string } {
+  let current: TempDir | undefined;
+  beforeEach(async () => {
+    current = await tempDir(prefix);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return {
+    get dir(): string {
+      if (!current) throw new Error('the temporary folder exists only while a test runs');
+      return current.dir;
+    },
+  };
 }
 
 /** Writes files under `root`: keys are relative paths with `/`, values the contents. */

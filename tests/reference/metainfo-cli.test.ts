@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import parseTorrent from 'parse-torrent';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { seededBytes, tempDir, writeTree, type TempDir } from '../helpers/metainfo.ts';
+import { describe, expect, test } from 'vitest';
+import { seededBytes, tempDirEachTest, writeTree } from '../helpers/metainfo.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
@@ -24,13 +24,7 @@ function wirelab(...args: string[]) {
 }
 
 describe('wirelab torrent create / info', () => {
-  let tmp: TempDir;
-  beforeEach(async () => {
-    tmp = await tempDir();
-  });
-  afterEach(async () => {
-    await tmp.cleanup();
-  });
+  const tmp = tempDirEachTest();
 
   test('create writes a torrent parse-torrent agrees with; info --json reports it', async () => {
     await writeTree(path.join(tmp.dir, 'share'), { 'a.bin': seededBytes('a', 70_000), 'b/c.bin': seededBytes('c', 3) });

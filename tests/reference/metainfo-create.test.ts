@@ -6,10 +6,10 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import parseTorrent from 'parse-torrent';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createMetainfo } from '@impl/08-metainfo/create-metainfo.ts';
 import { readMetainfo } from '@impl/08-metainfo/read-metainfo.ts';
-import { createTorrentWithLibrary, infoBytesByLibrary, seededBytes, tempDir, writeTree, type TempDir } from '../helpers/metainfo.ts';
+import { createTorrentWithLibrary, infoBytesByLibrary, seededBytes, tempDirEachTest, writeTree } from '../helpers/metainfo.ts';
 
 const PIECE = 16_384;
 
@@ -24,13 +24,7 @@ const tree = fc.uniqueArray(
 );
 
 describe('createMetainfo against create-torrent on random folders', () => {
-  let tmp: TempDir;
-  beforeEach(async () => {
-    tmp = await tempDir();
-  });
-  afterEach(async () => {
-    await tmp.cleanup();
-  });
+  const tmp = tempDirEachTest();
 
   test('same info bytes, same info_hash for parse-torrent, consistent progress', async () => {
     let run = 0;
