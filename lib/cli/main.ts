@@ -7,6 +7,7 @@ import chalk from 'chalk';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.ts';
+import { IMPL_OPTION } from './project.ts';
 import { UserError } from './user-error.ts';
 
 async function main(argv: string[]): Promise<void> {
@@ -16,12 +17,7 @@ async function main(argv: string[]): Promise<void> {
     .epilog('Start with `npx wirelab`; grade an exercise with `npx wirelab verify 01`.')
     .strict()
     .recommendCommands()
-    .option('impl', {
-      type: 'string',
-      default: 'exercises',
-      describe: 'whose code runs: exercises (yours), solutions, or a folder path',
-      global: true,
-    })
+    .option('impl', { ...IMPL_OPTION, global: true })
     .help()
     .alias('h', 'help')
     .version(false)

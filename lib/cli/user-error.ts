@@ -31,3 +31,12 @@ export function explainSystemError(error: unknown, what: string): UserError | un
       return undefined;
   }
 }
+
+/**
+ * Turns the `TODO(NN-name): …` an unfinished stub throws into one sentence
+ * pointing at the exercise and at `--impl solutions`; undefined for any other error.
+ */
+export function explainUnfinishedStub(error: unknown, exerciseId: string): UserError | undefined {
+  if (!(error instanceof Error) || !error.message.startsWith('TODO(')) return undefined;
+  return new UserError(`${error.message.split('\n')[0]}: finish exercises/${exerciseId} first, or run with --impl solutions.`);
+}

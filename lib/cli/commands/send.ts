@@ -5,15 +5,12 @@
  * the server accepted. Exit 0 only when every recipient was accepted.
  */
 import os from 'node:os';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import chalk from 'chalk';
 import type { CommandModule } from 'yargs';
 import { TimeoutError, ConnectionClosedError, ProtocolError } from '../../errors.ts';
-import { resolveImplDir } from '../../grader/impl-dir.ts';
 import { renderTranscript } from '../../transcript/render.ts';
 import { Transcript } from '../../transcript/transcript.ts';
-import { loadImpl, PROJECT_ROOT } from '../project.ts';
+import { loadImpl } from '../project.ts';
 import { formatHostPort } from '../serve.ts';
 import { explainSystemError, UserError } from '../user-error.ts';
 import type * as ClientModule from '../../../solutions/04-smtp-client/smtp-client.ts';
@@ -98,8 +95,6 @@ const send: CommandModule<object, SendArgs> = {
     if (!Number.isFinite(argv.timeout) || argv.timeout <= 0) throw new UserError(`--timeout must be a positive number of milliseconds (got ${argv.timeout}).`);
     const to = argv.to.map(String);
     if (to.length === 0) throw new UserError('give at least one recipient with --to ADDR.');
-    const folder = path.join(resolveImplDir(argv.impl, PROJECT_ROOT), '04-smtp-client');
-    if (!existsSync(path.join(folder, 'smtp-client.ts'))) throw new UserError(`there is no ${path.join(folder, 'smtp-client.ts')}: --impl must be exercises, solutions or a folder holding 04-smtp-client/.`);
     const { SmtpClient } = await loadImpl<typeof ClientModule>(argv.impl, '04-smtp-client/smtp-client.ts');
     const errors = await loadImpl<typeof ErrorsModule>(argv.impl, '04-smtp-client/smtp-errors.ts');
     const message = await readStdin();

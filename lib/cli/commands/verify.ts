@@ -8,7 +8,7 @@ import { resolveImplDir } from '../../grader/impl-dir.ts';
 import type { ReportEvent } from '../../grader/report-format.ts';
 import { lookupAvailableExercise } from '../course.ts';
 import { updateProgress } from '../progress-store.ts';
-import { PROJECT_ROOT } from '../project.ts';
+import { IMPL_OPTION, PROJECT_ROOT } from '../project.ts';
 import { renderReport } from '../render-report.ts';
 import { UserError } from '../user-error.ts';
 
@@ -89,7 +89,7 @@ const verify: CommandModule<object, VerifyArgs> = {
   builder: (yargs) =>
     yargs
       .positional('exercise', { type: 'string', demandOption: true, describe: 'the exercise number, e.g. 01' })
-      .option('impl', { type: 'string', default: 'exercises', describe: 'whose code runs: exercises (yours), solutions, or a folder path' })
+      .option('impl', IMPL_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'print the result as one JSON document' }),
   handler: async (argv) => {
     const exercise = lookupAvailableExercise(argv.exercise, PROJECT_ROOT);

@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import { watch as watchFiles } from 'chokidar';
 import type { CommandModule } from 'yargs';
 import { lookupAvailableExercise } from '../course.ts';
-import { PROJECT_ROOT } from '../project.ts';
+import { IMPL_OPTION, PROJECT_ROOT } from '../project.ts';
 import { checkImplFolder, verifyExercise } from './verify.ts';
 
 /** How long the folder must be quiet after a save before grading starts again. */
@@ -29,7 +29,7 @@ const watch: CommandModule<object, WatchArgs> = {
   builder: (yargs) =>
     yargs
       .positional('exercise', { type: 'string', demandOption: true, describe: 'the exercise number, e.g. 01' })
-      .option('impl', { type: 'string', default: 'exercises', describe: 'whose code runs: exercises (yours), solutions, or a folder path' }),
+      .option('impl', IMPL_OPTION),
   handler: async (argv) => {
     const exercise = lookupAvailableExercise(argv.exercise, PROJECT_ROOT);
     const dir = checkImplFolder(argv.impl, exercise);

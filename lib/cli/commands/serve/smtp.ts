@@ -9,9 +9,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import type * as SmtpServerModule from '../../../../exercises/05-smtp-server/smtp-server.ts';
-import { loadImpl } from '../../project.ts';
+import { IMPL_OPTION, loadImpl } from '../../project.ts';
 import { serveUntilSignal } from '../../serve.ts';
-import { explainSystemError, UserError } from '../../user-error.ts';
+import { explainSystemError, explainUnfinishedStub, UserError } from '../../user-error.ts';
 
 interface SmtpArgs {
   impl: string;
@@ -47,7 +47,7 @@ const smtp: CommandModule<object, SmtpArgs> = {
   describe: 'an SMTP server delivering into Maildirs (exercise 05)',
   builder: (yargs) =>
     yargs
-      .option('impl', { type: 'string', default: 'exercises', describe: 'whose code runs: exercises (yours), solutions, or a folder path' })
+      .option('impl', IMPL_OPTION)
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
       .option('port', { type: 'number', demandOption: true, describe: 'TCP port (0 lets the system choose; 25 needs privileges)' })
       .option('maildir', { type: 'string', demandOption: true, describe: 'root of the mailboxes: mail for bob goes to DIR/bob/new/' })
@@ -87,12 +87,7 @@ const smtp: CommandModule<object, SmtpArgs> = {
         ...(max !== undefined ? { maxMessageBytes: max } : {}),
       });
     } catch (error) {
-      const system = explainSystemError(error, `cannot listen on ${argv.host}:${port}`);
-      if (system) throw system;
-      if (error instanceof Error && error.message.startsWith('TODO(')) {
-        throw new UserError(`${error.message.split('\n')[0]}: finish exercises/05-smtp-server first, or run with --impl solutions.`);
-      }
-      throw error;
+      throw explainSystemError(error, `cannot listen on ${argv.host}:${port}`) ?? explainUnfinishedStub(error, '05-smtp-server') ?? error;
     }
     process.stderr.write(`delivering mail for ${domains.join(', ')}${users ? ` (${users.length} users)` : ''} into ${maildir}/<user>/new/\n`);
     await serveUntilSignal([{ host: server.host, port: server.port }], () => server.close());

@@ -10,9 +10,9 @@
  */
 import type { CommandModule } from 'yargs';
 import type * as TrackerModule from '../../../../exercises/09-tracker/tracker.ts';
-import { loadImpl } from '../../project.ts';
+import { IMPL_OPTION, loadImpl } from '../../project.ts';
 import { serveUntilSignal } from '../../serve.ts';
-import { explainSystemError, UserError } from '../../user-error.ts';
+import { explainSystemError, explainUnfinishedStub, UserError } from '../../user-error.ts';
 
 interface TrackerArgs {
   impl: string;
@@ -26,7 +26,7 @@ const tracker: CommandModule<object, TrackerArgs> = {
   describe: 'a BitTorrent tracker, HTTP and UDP on one port (exercise 09)',
   builder: (yargs) =>
     yargs
-      .option('impl', { type: 'string', default: 'exercises', describe: 'whose code runs: exercises (yours), solutions, or a folder path' })
+      .option('impl', IMPL_OPTION)
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
       .option('port', { type: 'number', demandOption: true, describe: 'HTTP on this TCP port and UDP on the same UDP port (0 lets the system choose)' })
       .option('interval', { type: 'number', default: 300, describe: 'seconds clients wait between announces; silent peers leave after twice that' }),
@@ -41,12 +41,7 @@ const tracker: CommandModule<object, TrackerArgs> = {
     try {
       running = await startTracker({ host: argv.host, port, intervalSeconds: argv.interval });
     } catch (error) {
-      const system = explainSystemError(error, `cannot listen on ${argv.host}:${port}`);
-      if (system) throw system;
-      if (error instanceof Error && error.message.startsWith('TODO(')) {
-        throw new UserError(`${error.message.split('\n')[0]}: finish exercises/09-tracker first, or run with --impl solutions.`);
-      }
-      throw error;
+      throw explainSystemError(error, `cannot listen on ${argv.host}:${port}`) ?? explainUnfinishedStub(error, '09-tracker') ?? error;
     }
     const hostPort = running.host.includes(':') ? `[${running.host}]:${running.httpPort}` : `${running.host}:${running.httpPort}`;
     process.stderr.write(`announce URLs: http://${hostPort}/announce  udp://${hostPort}/announce  (swarms at http://${hostPort}/)\n`);

@@ -9,8 +9,8 @@ import cliProgress from 'cli-progress';
 import type { CommandModule } from 'yargs';
 import type * as CreateModule from '../../../../exercises/08-metainfo/create-metainfo.ts';
 import type * as ReadModule from '../../../../exercises/08-metainfo/read-metainfo.ts';
-import { loadImpl } from '../../project.ts';
-import { explainSystemError, UserError } from '../../user-error.ts';
+import { IMPL_OPTION, loadImpl } from '../../project.ts';
+import { explainSystemError, explainUnfinishedStub, UserError } from '../../user-error.ts';
 
 /** Below this size hashing is over before a bar could say anything. */
 const PROGRESS_BAR_MIN_BYTES = 64 * 1024 * 1024;
@@ -31,7 +31,7 @@ const create: CommandModule<object, CreateArgs> = {
   builder: (yargs) =>
     yargs
       .positional('path', { type: 'string', demandOption: true, describe: 'the file or folder to share' })
-      .option('impl', { type: 'string', default: 'exercises', describe: 'whose code runs: exercises (yours), solutions, or a folder path' })
+      .option('impl', IMPL_OPTION)
       .option('announce', { type: 'string', demandOption: true, describe: 'tracker URL, e.g. http://127.0.0.1:6969/announce' })
       .option('output', { alias: 'o', type: 'string', describe: 'where to write the .torrent (default: NAME.torrent here)' })
       .option('piece-length', { type: 'number', default: 262_144, describe: 'bytes per piece: a power of two, at least 16384' })
@@ -109,12 +109,9 @@ function mib(bytes: number): number {
 
 /** Turns what createMetainfo threw into one sentence for the user. */
 function explainImplError(error: unknown, input: string): unknown {
-  const system = explainSystemError(error, input);
-  if (system) return system;
+  const known = explainSystemError(error, input) ?? explainUnfinishedStub(error, '08-metainfo');
+  if (known) return known;
   if (error instanceof RangeError) return new UserError(error.message);
-  if (error instanceof Error && error.message.startsWith('TODO(')) {
-    return new UserError(`${error.message.split('\n')[0]}: finish exercises/08-metainfo first, or run with --impl solutions.`);
-  }
   if (error instanceof Error && !(error as NodeJS.ErrnoException).code && /contains no files|neither a file nor a folder|changed size/.test(error.message)) {
     return new UserError(`${error.message}.`);
   }

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import type { Metainfo } from '../../../../exercises/08-metainfo/metainfo-types.ts';
 import type * as ReadModule from '../../../../exercises/08-metainfo/read-metainfo.ts';
-import { loadImpl } from '../../project.ts';
-import { explainSystemError, UserError } from '../../user-error.ts';
+import { IMPL_OPTION, loadImpl } from '../../project.ts';
+import { explainSystemError, explainUnfinishedStub, UserError } from '../../user-error.ts';
 
 interface InfoArgs {
   impl: string;
@@ -22,7 +22,7 @@ const info: CommandModule<object, InfoArgs> = {
   builder: (yargs) =>
     yargs
       .positional('torrent', { type: 'string', demandOption: true, describe: 'the .torrent file' })
-      .option('impl', { type: 'string', default: 'exercises', describe: 'whose code runs: exercises (yours), solutions, or a folder path' })
+      .option('impl', IMPL_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document instead' }),
   handler: async (argv) => {
     const { readMetainfo } = await loadImpl<typeof ReadModule>(argv.impl, '08-metainfo/read-metainfo.ts');
@@ -96,8 +96,5 @@ function explainReadError(error: unknown, file: string): unknown {
   if (error instanceof Error && (error.name === 'BencodeError' || error.name === 'MetainfoError')) {
     return new UserError(`${file} is not a valid .torrent: ${error.message}.`);
   }
-  if (error instanceof Error && error.message.startsWith('TODO(')) {
-    return new UserError(`${error.message.split('\n')[0]}: finish exercises/08-metainfo first, or run with --impl solutions.`);
-  }
-  return error;
+  return explainUnfinishedStub(error, '08-metainfo') ?? error;
 }
