@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveImplDir } from '../grader/impl-dir.ts';
@@ -20,10 +21,27 @@ export const IMPL_OPTION = {
  * @throws UserError (one sentence) when the file is not there: a wrong `--impl`.
  */
 export async function loadImpl<T>(impl: string | undefined, relativePath: string): Promise<T> {
-  const file = path.join(resolveImplDir(impl, PROJECT_ROOT), relativePath);
+  const dir = resolveImplDir(impl, PROJECT_ROOT);
+  const file = path.join(dir, relativePath);
   if (!existsSync(file)) {
     const exerciseFolder = relativePath.split('/')[0];
     throw new UserError(`there is no ${file}: --impl must be exercises, solutions or a folder holding ${exerciseFolder}/.`);
   }
-  return (await import(pathToFileURL(file).href)) as T;
+  return (await import(pathToFileURL(path.join(stageInsideProject(dir), relativePath)).href)) as T;
+}
+
+/**
+ * A submission folder outside the kit (a TA's `--impl /path/to/alice`) has no
+ * package.json saying `"type": "module"`, so Node would load its .ts files as
+ * CommonJS and fail on their `import`s. Running a copy under `.wirelab/impl/`
+ * puts it inside the kit's ES-module package, where `'wirelab'` resolves too.
+ * Folders already inside the kit run where they are.
+ */
+function stageInsideProject(dir: string): string {
+  const relative = path.relative(PROJECT_ROOT, dir);
+  if (!relative.startsWith('..') && !path.isAbsolute(relative)) return dir;
+  const staged = path.join(PROJECT_ROOT, '.wirelab', 'impl', createHash('sha1').update(dir).digest('hex').slice(0, 12));
+  rmSync(staged, { recursive: true, force: true });
+  cpSync(dir, staged, { recursive: true, filter: (source) => path.basename(source) !== 'node_modules' });
+  return staged;
 }

@@ -1,7 +1,7 @@
 // The wirelab CLI as a student runs it: the real bin, a child process, a
 // temporary progress folder (WIRELAB_STATE_DIR) so the kit's own is untouched.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,5 +74,22 @@ describe('wirelab CLI', () => {
     expect(report.tests.every((t: { state: string }) => t.state === 'failed')).toBe(true);
     const progress = JSON.parse(readFileSync(path.join(state, 'progress.json'), 'utf8'));
     expect(progress.exercises['01-udp-echo'].lastVerify).toMatchObject({ earned: 0, passed: false });
+  });
+  test('--impl runs a submission folder that lives outside the kit (no package.json of its own)', { timeout: 60_000 }, () => {
+    const submission = mkdtempSync(path.join(os.tmpdir(), 'wirelab-submission-'));
+    try {
+      cpSync(path.join(root, 'solutions', '08-metainfo'), path.join(submission, '08-metainfo'), { recursive: true });
+      const file = path.join(submission, 'f.bin');
+      writeFileSync(file, Buffer.alloc(300_000, 7));
+      const out = path.join(submission, 'f.torrent');
+      const created = wirelab('torrent', 'create', file, '--announce', 'http://127.0.0.1:6969/announce', '-o', out, '--impl', submission);
+      expect(created.stderr).toBe('');
+      expect(created.code).toBe(0);
+      const info = wirelab('torrent', 'info', out, '--json', '--impl', submission);
+      expect(info.code).toBe(0);
+      expect(JSON.parse(info.stdout)).toMatchObject({ name: 'f.bin', length: 300_000, pieceCount: 2 });
+    } finally {
+      rmSync(submission, { recursive: true, force: true });
+    }
   });
 });
