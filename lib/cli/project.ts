@@ -35,7 +35,8 @@ export async function loadImpl<T>(impl: string | undefined, relativePath: string
  * package.json saying `"type": "module"`, so Node would load its .ts files as
  * CommonJS and fail on their `import`s. Running a copy under `.wirelab/impl/`
  * puts it inside the kit's ES-module package, where `'wirelab'` resolves too.
- * Folders already inside the kit run where they are.
+ * Folders already inside the kit run where they are. The copy is removed when
+ * the process exits.
  */
 function stageInsideProject(dir: string): string {
   const relative = path.relative(PROJECT_ROOT, dir);
@@ -43,5 +44,6 @@ function stageInsideProject(dir: string): string {
   const staged = path.join(PROJECT_ROOT, '.wirelab', 'impl', createHash('sha1').update(dir).digest('hex').slice(0, 12));
   rmSync(staged, { recursive: true, force: true });
   cpSync(dir, staged, { recursive: true, filter: (source) => path.basename(source) !== 'node_modules' });
+  process.once('exit', () => rmSync(staged, { recursive: true, force: true }));
   return staged;
 }
