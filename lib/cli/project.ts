@@ -41,7 +41,8 @@ export async function loadImpl<T>(impl: string | undefined, relativePath: string
 function stageInsideProject(dir: string): string {
   const relative = path.relative(PROJECT_ROOT, dir);
   if (!relative.startsWith('..') && !path.isAbsolute(relative)) return dir;
-  const staged = path.join(PROJECT_ROOT, '.wirelab', 'impl', createHash('sha1').update(dir).digest('hex').slice(0, 12));
+  // One copy per process, so two commands running the same submission never share one.
+  const staged = path.join(PROJECT_ROOT, '.wirelab', 'impl', `${createHash('sha1').update(dir).digest('hex').slice(0, 12)}-${process.pid}`);
   rmSync(staged, { recursive: true, force: true });
   cpSync(dir, staged, { recursive: true, filter: (source) => path.basename(source) !== 'node_modules' });
   process.once('exit', () => rmSync(staged, { recursive: true, force: true }));
