@@ -96,6 +96,19 @@ export class Connection {
   readLine(options: ReadOptions = {}): Promise<string | null> {
     const lineEnding = options.lineEnding ?? this.lineEnding;
     const maxLineBytes = options.maxLineBytes ?? this.maxLineBytes;
+    if (!this.reading) {
+      // Fast path, no closure and no async frame: the line is already queued (pipelined input).
+      let line: string | undefined;
+      try {
+        line = this.queue.takeLineText(lineEnding, maxLineBytes);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (line !== undefined) {
+        this.resumeIfRoom();
+        return Promise.resolve(line);
+      }
+    }
     return this.read('a line', options, (more) => {
       const line = this.queue.takeLineText(lineEnding, maxLineBytes);
       return line !== undefined || more ? line : this.endOfLines();
@@ -106,6 +119,19 @@ export class Connection {
   readLineBytes(options: ReadOptions = {}): Promise<Buffer | null> {
     const lineEnding = options.lineEnding ?? this.lineEnding;
     const maxLineBytes = options.maxLineBytes ?? this.maxLineBytes;
+    if (!this.reading) {
+      // Fast path, no closure and no async frame: the line is already queued (pipelined input).
+      let line: Buffer | undefined;
+      try {
+        line = this.queue.takeLine(lineEnding, maxLineBytes);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (line !== undefined) {
+        this.resumeIfRoom();
+        return Promise.resolve(line);
+      }
+    }
     return this.read('a line', options, (more) => {
       const line = this.queue.takeLine(lineEnding, maxLineBytes);
       return line !== undefined || more ? line : this.endOfLines();
