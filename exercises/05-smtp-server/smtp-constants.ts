@@ -67,10 +67,11 @@ export function reply(code: ReplyCode, ...lines: string[]): Reply {
  *   <code> <text> CRLF      (the last line)
  */
 export function encodeReply(r: Reply): string {
+  const last = r.lines.length - 1;
   let out = '';
-  r.lines.forEach((line, i) => {
-    out += `${r.code}${i === r.lines.length - 1 ? ' ' : '-'}${line.replace(UNPRINTABLE, '?')}\r\n`;
-  });
+  for (let i = 0; i <= last; i++) {
+    out += `${r.code}${i === last ? ' ' : '-'}${r.lines[i]!.replace(UNPRINTABLE, '?')}\r\n`;
+  }
   return out;
 }
 

@@ -9,7 +9,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { hostname as osHostname } from 'node:os';
-import { ConnectionClosedError, FramingError, TimeoutError, listenTcp, type Connection, type Transcript } from 'wirelab';
+import { ConnectionClosedError, FramingError, TimeoutError, listenTcp, type Connection, type ReadOptions, type Transcript } from 'wirelab';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, LIMITS, REPLY, encodeReply, reply, type Reply } from './smtp-constants.ts';
 import { endOfData, greeting, handleCommand, initialState, sessionConfig, type SessionConfig, type SessionState } from './session.ts';
 import { MessageCollector } from './message-collector.ts';
@@ -139,17 +139,15 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
   const { config, shutdown } = context;
   if (shutdown.aborted) return sayGoodbye(conn, 'shutdown', config);
   await sendReplies(conn, [greeting(config)]);
+  // Commands may end in a bare LF too (people type them with nc); only DATA is strict.
+  const commandLine: ReadOptions = { lineEnding: 'any', maxLineBytes: LIMITS.COMMAND_LINE - 2, timeoutMs: context.idleTimeoutMs, signal: shutdown };
+  // CRLF only: a bare LF is part of a line, so LF.LF can never end the message.
+  const messageLine: ReadOptions = { lineEnding: 'crlf', maxLineBytes: LIMITS.TEXT_LINE - 2, timeoutMs: context.idleTimeoutMs, signal: shutdown };
   let state: SessionState = initialState();
   for (;;) {
     let line: string | null;
     try {
-      // Commands may end in a bare LF too (people type them with nc); only DATA is strict.
-      line = await conn.readLine({
-        lineEnding: 'any',
-        maxLineBytes: LIMITS.COMMAND_LINE - 2,
-        timeoutMs: context.idleTimeoutMs,
-        signal: shutdown,
-      });
+      line = await conn.readLine(commandLine);
     } catch (error) {
       const failure = readFailure(error, shutdown);
       if (failure === 'closed') return;
@@ -164,7 +162,7 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
     if (outcome.then === 'close') return;
     if (outcome.then === 'read-data' && state.name === 'data') {
       const collector = new MessageCollector(config.maxMessageBytes);
-      const ended = await readMessage(conn, collector, context);
+      const ended = await readMessage(conn, collector, messageLine, shutdown);
       if (ended === 'closed') return; // the client vanished mid-DATA: nothing was stored
       if (ended !== 'end') return sayGoodbye(conn, ended, config);
       const answer = await settleMessage(conn, state, collector, context);
@@ -175,19 +173,13 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
 }
 
 /** Reads message lines until the end-of-data line; anything else means the message is lost. */
-async function readMessage(conn: Connection, collector: MessageCollector, context: ServerContext): Promise<'end' | Exclude<ReadFailure, 'too-long'>> {
+async function readMessage(conn: Connection, collector: MessageCollector, messageLine: ReadOptions, shutdown: AbortSignal): Promise<'end' | Exclude<ReadFailure, 'too-long'>> {
   for (;;) {
     let line: Buffer | null;
     try {
-      // CRLF only: a bare LF is part of a line, so LF.LF can never end the message.
-      line = await conn.readLineBytes({
-        lineEnding: 'crlf',
-        maxLineBytes: LIMITS.TEXT_LINE - 2,
-        timeoutMs: context.idleTimeoutMs,
-        signal: context.shutdown,
-      });
+      line = await conn.readLineBytes(messageLine);
     } catch (error) {
-      const failure = readFailure(error, context.shutdown);
+      const failure = readFailure(error, shutdown);
       if (failure !== 'too-long') return failure;
       collector.skipOverlongLine();
       continue;
