@@ -29,9 +29,19 @@ function clean(text: string): string {
   return text.replace(/[^A-Za-z0-9.:_\-[\]]/g, '?').slice(0, 100);
 }
 
+// The date has a resolution of one second while a busy server accepts
+// thousands of messages a second: format each second once.
+let formattedSecond = NaN;
+let formattedDate = '';
+
 /** Formats a date as RFC 5322 wants it: `Wed, 25 Nov 2026 19:45:22 +0000`. */
 export function formatMailDate(date: Date): string {
-  return date.toUTCString().replace(/GMT$/, '+0000');
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== formattedSecond) {
+    formattedDate = date.toUTCString().replace(/GMT$/, '+0000');
+    formattedSecond = second;
+  }
+  return formattedDate;
 }
 
 /** Builds the Received: header, folded, ending in CRLF. */
