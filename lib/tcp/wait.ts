@@ -24,34 +24,61 @@ export function waitFor<T>(
   start: (resolve: (value: T) => void, reject: (error: unknown) => void) => () => void,
 ): Promise<T> {
   const { timeoutMs, signal } = options;
+  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    let cleanup: (() => void) | undefined;
-    const finish = (): void => {
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      cleanup?.();
-    };
-    const onAbort = (): void => fail(signal!.reason);
-    const succeed = (value: T): void => {
-      if (settled) return;
-      finish();
-      resolve(value);
-    };
-    const fail = (error: unknown): void => {
-      if (settled) return;
-      finish();
-      reject(error);
-    };
-    if (timeoutMs !== undefined) timer = setTimeout(() => fail(new TimeoutError(waitingFor, timeoutMs)), timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    cleanup = start(succeed, fail);
-    if (settled) cleanup(); // start() settled synchronously, before cleanup was known
+    const wait = new Wait<T>(resolve, reject, signal);
+    if (timeoutMs !== undefined) wait.timer = setTimeout(timedOut, timeoutMs, wait, waitingFor, timeoutMs);
+    signal?.addEventListener('abort', wait, { once: true });
+    const cleanup = start(
+      (value) => wait.succeed(value),
+      (error) => wait.fail(error),
+    );
+    if (wait.settled) cleanup(); // start() settled synchronously, before cleanup was known
+    else wait.cleanup = cleanup;
   });
+}
+
+/**
+ * One wait in progress. A small object rather than a handful of closures:
+ * servers wait once per request, and the closures (and, under tsx, the
+ * naming of each) showed up in profiles. It is the abort listener itself
+ * (`handleEvent`), and the timer gets it as an argument.
+ */
+class Wait<T> {
+  settled = false;
+  timer: NodeJS.Timeout | undefined;
+  cleanup: (() => void) | undefined;
+
+  constructor(
+    private readonly resolve: (value: T) => void,
+    private readonly reject: (error: unknown) => void,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  succeed(value: T): void {
+    if (this.finish()) this.resolve(value);
+  }
+
+  fail(error: unknown): void {
+    if (this.finish()) this.reject(error);
+  }
+
+  /** The signal aborted. */
+  handleEvent(): void {
+    this.fail(this.signal!.reason);
+  }
+
+  /** Stops the timer and the listeners; false if the wait had already ended. */
+  private finish(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this);
+    this.cleanup?.();
+    return true;
+  }
+}
+
+function timedOut<T>(wait: Wait<T>, waitingFor: string, timeoutMs: number): void {
+  wait.fail(new TimeoutError(waitingFor, timeoutMs));
 }
