@@ -1,4 +1,5 @@
 /** The one bounded-wait helper every read and write uses: time limit, abort signal, cleanup exactly once. */
+import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { TimeoutError } from '../../lib/errors.ts';
 import { waitFor } from '../../lib/tcp/wait.ts';
@@ -51,7 +52,6 @@ describe('waitFor', () => {
   test('a finished wait leaves no abort listener behind', async () => {
     const stop = new AbortController();
     for (let i = 0; i < 20; i++) await waitFor<number>('n', { signal: stop.signal, timeoutMs: 1000 }, (resolve) => (resolve(i), () => {}));
-    const { getEventListeners } = await import('node:events');
     expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
   });
 });
