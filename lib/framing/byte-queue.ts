@@ -85,7 +85,18 @@ export class ByteQueue {
    */
   takeLine(lineEnding: LineEnding, maxLineBytes: number): Buffer | undefined {
     const end = this.nextLine(lineEnding, maxLineBytes);
-    return end === undefined ? undefined : this.take(end.total).subarray(0, end.content);
+    if (end === undefined) return undefined;
+    const first = this.chunks[this.head]!;
+    if (end.total > first.length - this.offset) return this.take(end.total).subarray(0, end.content);
+    // The line sits in one chunk: one view of it, not a view of the line end and then one without.
+    const line = first.subarray(this.offset, this.offset + end.content);
+    this.offset += end.total;
+    if (this.offset === first.length) {
+      this.head++;
+      this.offset = 0;
+    }
+    this.consumed(end.total);
+    return line;
   }
 
   /**
