@@ -37,7 +37,7 @@ const RECIPIENT = `bob@${DOMAIN}`;
 const MESSAGE = Buffer.from(
   ['From: alice@a.test', `To: ${RECIPIENT}`, 'Subject: benchmark', 'Message-ID: <x@a.test>', '', ...Array.from({ length: 8 }, (_, i) => `line ${i} of a small message, about seventy characters long, like mail`), ''].join('\r\n'),
 );
-type Kind = 'wirelab' | 'smtp-server';
+type Kind = 'wirelab' | 'smtp-server' | 'null-server';
 type Sink = 'protocol' | 'maildir';
 
 // ---- child: run one server ---------------------------------------------------
@@ -48,7 +48,8 @@ async function serve(kind: Kind, sink: Sink, maildir: string): Promise<void> {
   const store = (mailboxes: readonly string[], parts: readonly Uint8Array[]): Promise<unknown> =>
     sink === 'maildir' ? deliverToMaildirs(maildir, mailboxes, parts) : Promise.resolve();
   let port: number;
-  if (kind === 'wirelab') {
+  if (kind === 'null-server') port = await serveNull();
+  else if (kind === 'wirelab') {
     const { startSmtpServer } = await import('../solutions/05-smtp-server/smtp-server.ts');
     const server = await startSmtpServer({
       maildir,
@@ -98,6 +99,37 @@ async function serve(kind: Kind, sink: Sink, maildir: string): Promise<void> {
   process.send!({ port });
   // The parent asks for our CPU time before and after each load.
   process.on('message', () => process.send!({ cpu: process.cpuUsage() }));
+}
+
+/**
+ * The ceiling: a server that does no SMTP work at all. It only counts lines
+ * to know how many canned replies to send (one per command, one per
+ * end-of-data line), and sends those of one read in one write, like wirelab.
+ * What the load reaches against it is what this machine's sockets, wake-ups
+ * and load client allow; no real server can beat it.
+ */
+async function serveNull(): Promise<number> {
+  const server = net.createServer((socket) => {
+    socket.setNoDelay(true);
+    socket.write('220 null ready\r\n');
+    let inData = false;
+    let partial = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (text: string) => {
+      const lines = (partial + text).split('\r\n');
+      partial = lines.pop()!;
+      let replies = '';
+      for (const line of lines) {
+        if (inData) {
+          if (line === '.') (inData = false), (replies += '250 OK\r\n');
+        } else if (line === 'DATA') (inData = true), (replies += '354 go ahead\r\n');
+        else replies += line === 'QUIT' ? '221 bye\r\n' : '250 OK\r\n';
+      }
+      if (replies !== '') socket.write(replies);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return (server.address() as net.AddressInfo).port;
 }
 
 // ---- parent: the load generator ------------------------------------------------
@@ -231,11 +263,12 @@ async function main(): Promise<void> {
   console.log(`each message ${MESSAGE.length} octets; maildir sink under ${base} (fsync before 250); best of ${ROUNDS} rounds, servers taking turns`);
   console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores\n`);
   const kinds = ['wirelab', 'smtp-server'] as const;
+  const kindsOf = (sink: Sink): readonly Kind[] => (sink === 'protocol' ? [...kinds, 'null-server'] : kinds);
   const results = new Map<string, Partial<Record<Kind, Measured>>>();
   for (const sink of ['protocol', 'maildir'] as const) {
     const servers = new Map<Kind, { child: ChildProcess; port: number; maildir: string }>();
     try {
-      for (const kind of kinds) {
+      for (const kind of kindsOf(sink)) {
         const maildir = await mkdtemp(path.join(base, `wirelab-bench-${kind}-`));
         servers.set(kind, { ...(await startChild(kind, sink, maildir)), maildir });
         const { child, port } = servers.get(kind)!;
@@ -243,7 +276,7 @@ async function main(): Promise<void> {
       }
       for (let round = 0; round < ROUNDS; round++) {
         for (const load of LOADS) {
-          for (const kind of kinds) {
+          for (const kind of kindsOf(sink)) {
             const { child, port } = servers.get(kind)!;
             const m = await measure(child, port, load.connections, load.perConnection);
             const key = `${sink.padEnd(8)} ${load.name}`;
@@ -263,7 +296,7 @@ async function main(): Promise<void> {
     }
   }
   for (const [key, r] of results) {
-    for (const kind of kinds) {
+    for (const kind of kindsOf(key.startsWith('protocol') ? 'protocol' : 'maildir')) {
       const m = r[kind]!;
       console.log(`  ${key.padEnd(43)} ${kind.padEnd(11)} ${m.rate.toFixed(0).padStart(7)} messages/s  ${m.cpuPerMessage.toFixed(0).padStart(5)} µs server CPU/message`);
     }
@@ -275,6 +308,15 @@ async function main(): Promise<void> {
     console.log(
       `  ${key.padEnd(43)} ${ours.rate.toFixed(0).padStart(6)} vs ${theirs.rate.toFixed(0).padStart(6)} msg/s: ${(ours.rate / theirs.rate).toFixed(2)}x` +
         `   CPU ${ours.cpuPerMessage.toFixed(0).padStart(4)} vs ${theirs.cpuPerMessage.toFixed(0).padStart(4)} µs/msg: ${(theirs.cpuPerMessage / ours.cpuPerMessage).toFixed(2)}x`,
+    );
+  }
+  console.log('\nceiling: null-server (canned replies, no SMTP work) / smtp-server, the best ratio any server could show on this machine:');
+  for (const [key, r] of results) {
+    const ceiling = r['null-server'];
+    if (ceiling === undefined) continue;
+    const ours = r.wirelab!;
+    console.log(
+      `  ${key.padEnd(43)} ${(ceiling.rate / r['smtp-server']!.rate).toFixed(2)}x   (wirelab reaches ${((100 * ours.rate) / ceiling.rate).toFixed(0)}% of the ceiling)`,
     );
   }
 }
