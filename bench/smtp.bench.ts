@@ -97,6 +97,8 @@ async function serve(kind: Kind, sink: Sink, maildir: string): Promise<void> {
     port = (server.server.address() as { port: number }).port;
   }
   process.send!({ port });
+  // If the load generator dies, do not linger (an orphan keeps the terminal's pipe open).
+  process.on('disconnect', () => process.exit(0));
   // The parent asks for our CPU time before and after each load.
   process.on('message', () => process.send!({ cpu: process.cpuUsage() }));
 }
