@@ -250,8 +250,8 @@ async function startChild(kind: Kind, sink: Sink, maildir: string): Promise<{ ch
 }
 
 const LOADS = [
-  { name: '1 connection, 3000 messages', connections: 1, perConnection: 3000 },
-  { name: '50 connections, 100 messages each', connections: 50, perConnection: 100 },
+  { name: '1 connection, 6000 messages', connections: 1, perConnection: 6000 },
+  { name: '50 connections, 200 messages each', connections: 50, perConnection: 200 },
 ] as const;
 
 /** Rounds per measurement; the best of them counts (other processes on the machine only ever slow a run down). */
@@ -274,7 +274,8 @@ async function main(): Promise<void> {
         const maildir = await mkdtemp(path.join(base, `wirelab-bench-${kind}-`));
         servers.set(kind, { ...(await startChild(kind, sink, maildir)), maildir });
         const { child, port } = servers.get(kind)!;
-        await measure(child, port, 4, 200); // warm-up: JIT, mailbox folder
+        await measure(child, port, 1, 2000); // warm-up: JIT, mailbox folder
+        await measure(child, port, 50, 40);
       }
       for (let round = 0; round < ROUNDS; round++) {
         for (const load of LOADS) {
