@@ -29,6 +29,12 @@ async function main(argv: string[]): Promise<void> {
   await cli.parseAsync();
 }
 
+// `wirelab list | head -3` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(hideBin(process.argv)).catch((error: unknown) => {
   if (error instanceof UserError) {
     process.stderr.write(`${chalk.red('error:')} ${error.message}\n`);
