@@ -4,13 +4,14 @@
  * for them, so a protocol is written top to bottom like the dialogue it is.
  */
 import type { Socket } from 'node:net';
-import { ConnectionClosedError, FramingError, TimeoutError, WirelabError } from '../errors.ts';
+import { ConnectionClosedError, FramingError, WirelabError } from '../errors.ts';
 import { ByteQueue, type LineEnding } from '../framing/byte-queue.ts';
 import { DEFAULT_MAX_FRAME_BYTES, encodeLengthPrefixed, LENGTH_PREFIX_BYTES } from '../framing/length-prefixed.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../framing/line-decoder.ts';
 import type { Direction, Transcript } from '../transcript/transcript.ts';
 import { formatHostPort, unmapIPv4 } from './address.ts';
 import { DEFAULT_READ_HIGH_WATER_MARK, type ConnectionOptions, type ReadOptions } from './options.ts';
+import { ReadDeadline } from './read-deadline.ts';
 import { waitFor, type WaitOptions } from './wait.ts';
 
 /** What the peer's side of the stream has done so far. */
@@ -18,14 +19,6 @@ type Incoming =
   | 'open' // more bytes may come
   | 'ended' // the peer half-closed (FIN): what is queued is all there will be
   | 'failed'; // reset, error or destroyed before the peer's FIN: the stream was cut
-
-/** What a read waiting for bytes needs to give up. */
-interface WaitingRead {
-  readonly what: string;
-  readonly timeoutMs: number | undefined;
-  readonly signal: AbortSignal | undefined;
-  fail(error: unknown): void;
-}
 
 /** A TCP connection with line, exact-size and backpressured reads and writes. */
 export class Connection {
@@ -44,24 +37,8 @@ export class Connection {
   /** The waiting read re-checks the queue when this is called; at most one read waits. */
   private wake: (() => void) | undefined;
   /** How the waiting read gives up (time limit, signal). */
-  private waiting: WaitingRead | undefined;
+  private readonly deadline = new ReadDeadline(() => this.peer);
   private reading = false;
-  // Read time limits use one timer per connection, re-armed with refresh() by
-  // each read that waits, and the signal's abort listener stays on across
-  // reads: a server waits once per request, and a new timer and listener
-  // each time were a visible share of its CPU time.
-  private readTimer: NodeJS.Timeout | undefined;
-  private readTimerMs = 0;
-  private watchedSignal: AbortSignal | undefined;
-  private readonly onAbort = (): void => {
-    const { waiting, watchedSignal } = this;
-    if (waiting !== undefined && watchedSignal !== undefined && waiting.signal === watchedSignal) waiting.fail(watchedSignal.reason);
-  };
-  private readonly onReadTimer = (): void => {
-    const waiting = this.waiting;
-    // The timer was re-armed when this read began, so it has waited its full time limit.
-    if (waiting !== undefined && waiting.timeoutMs === this.readTimerMs) waiting.fail(new TimeoutError(`${waiting.what} from ${this.peer}`, this.readTimerMs));
-  };
 
   private readonly lineEnding: LineEnding;
   private readonly maxLineBytes: number;
@@ -102,8 +79,7 @@ export class Connection {
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         this.stopIncoming('failed');
-        clearTimeout(this.readTimer);
-        this.watchedSignal?.removeEventListener('abort', this.onAbort);
+        this.deadline.dispose();
         resolve();
       });
     });
@@ -334,8 +310,7 @@ export class Connection {
       return await new Promise<T>((resolve, reject) => {
         const stopWaiting = (): void => {
           this.wake = undefined; // at once: a later wake-up must not take bytes for a read that is over
-          this.waiting = undefined;
-          this.readTimer?.unref();
+          this.deadline.stop();
         };
         this.wake = () => {
           let value: T | undefined;
@@ -350,7 +325,7 @@ export class Connection {
           stopWaiting();
           resolve(value);
         };
-        this.waiting = {
+        this.deadline.start({
           what,
           timeoutMs,
           signal,
@@ -358,35 +333,13 @@ export class Connection {
             stopWaiting();
             reject(error);
           },
-        };
-        if (timeoutMs !== undefined) this.armReadTimer(timeoutMs);
-        if (signal !== undefined) this.watchSignal(signal);
+        });
         this.socket.resume(); // the read needs more bytes than are queued
       });
     } finally {
       this.reading = false;
       this.resumeIfRoom();
     }
-  }
-
-  /** Starts the read time limit over: one timer per connection, created again only when the limit changes. */
-  private armReadTimer(ms: number): void {
-    if (this.readTimer !== undefined && this.readTimerMs === ms) {
-      this.readTimer.refresh();
-      this.readTimer.ref();
-      return;
-    }
-    clearTimeout(this.readTimer);
-    this.readTimer = setTimeout(this.onReadTimer, ms);
-    this.readTimerMs = ms;
-  }
-
-  /** Listens to `signal` until the connection closes (or a read brings another signal). */
-  private watchSignal(signal: AbortSignal): void {
-    if (signal === this.watchedSignal) return;
-    this.watchedSignal?.removeEventListener('abort', this.onAbort);
-    this.watchedSignal = signal;
-    signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
   private resumeIfRoom(): void {
