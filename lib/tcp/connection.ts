@@ -20,6 +20,14 @@ type Incoming =
   | 'ended' // the peer half-closed (FIN): what is queued is all there will be
   | 'failed'; // reset, error or destroyed before the peer's FIN: the stream was cut
 
+/** A read waiting for bytes: what it takes from the queue, and how to end it. */
+interface WaitingFor {
+  /** Takes what the read needs, or returns `undefined` to wait for more (see `Connection.read`). */
+  readonly attempt: (more: boolean) => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** A TCP connection with line, exact-size and backpressured reads and writes. */
 export class Connection {
   readonly remoteAddress: string;
@@ -34,8 +42,8 @@ export class Connection {
   private readonly queue = new ByteQueue();
   private incoming: Incoming = 'open';
   private failure: Error | undefined;
-  /** The waiting read re-checks the queue when this is called; at most one read waits. */
-  private wake: (() => void) | undefined;
+  /** The read waiting for more bytes, re-tried as they arrive; at most one read waits. */
+  private waiting: WaitingFor | undefined;
   /** How the waiting read gives up (time limit, signal). */
   private readonly deadline = new ReadDeadline(() => this.peer);
   private reading = false;
@@ -68,7 +76,7 @@ export class Connection {
     socket.on('data', (chunk: Buffer) => {
       this.transcript?.record(this.theirRole, chunk);
       this.queue.push(chunk);
-      if (this.wake !== undefined) this.wake();
+      if (this.waiting !== undefined) this.retryWaitingRead();
       else if (this.queue.length >= this.highWaterMark) socket.pause();
     });
     socket.on('end', () => this.stopIncoming('ended'));
@@ -104,14 +112,11 @@ export class Connection {
       // Fast path, no closure and no async frame: the line is already queued (pipelined input).
       let line: string | undefined;
       try {
-        line = this.queue.takeLineText(lineEnding, maxLineBytes);
+        line = this.tryReadLine(options);
       } catch (error) {
         return Promise.reject(error);
       }
-      if (line !== undefined) {
-        this.resumeIfRoom();
-        return Promise.resolve(line);
-      }
+      if (line !== undefined) return Promise.resolve(line);
     }
     return this.read('a line', options, (more) => {
       const line = this.queue.takeLineText(lineEnding, maxLineBytes);
@@ -127,19 +132,40 @@ export class Connection {
       // Fast path, no closure and no async frame: the line is already queued (pipelined input).
       let line: Buffer | undefined;
       try {
-        line = this.queue.takeLine(lineEnding, maxLineBytes);
+        line = this.tryReadLineBytes(options);
       } catch (error) {
         return Promise.reject(error);
       }
-      if (line !== undefined) {
-        this.resumeIfRoom();
-        return Promise.resolve(line);
-      }
+      if (line !== undefined) return Promise.resolve(line);
     }
     return this.read('a line', options, (more) => {
       const line = this.queue.takeLine(lineEnding, maxLineBytes);
       return line !== undefined || more ? line : this.endOfLines();
     });
+  }
+
+  /**
+   * Takes the next line if it has already arrived, without waiting: the line
+   * (as {@link readLine} would give it), or `undefined` when no complete line
+   * is queued yet, the stream has ended included (then `await readLine()`
+   * waits, or says how the stream ended). A server answering pipelined
+   * commands handles the whole batch that arrived in one go this way, with no
+   * trip through the promise queue per line. Throws `FramingError` for an
+   * overlong line, like readLine; throws if another read is waiting.
+   */
+  tryReadLine(options: ReadOptions = {}): string | undefined {
+    if (this.reading) throw new WirelabError('cannot take a line: another read is still waiting on this connection (reads take turns)');
+    const line = this.queue.takeLineText(options.lineEnding ?? this.lineEnding, options.maxLineBytes ?? this.maxLineBytes);
+    if (line !== undefined) this.resumeIfRoom();
+    return line;
+  }
+
+  /** Like {@link tryReadLine} but returns the line's bytes untouched (for message bodies). */
+  tryReadLineBytes(options: ReadOptions = {}): Buffer | undefined {
+    if (this.reading) throw new WirelabError('cannot take a line: another read is still waiting on this connection (reads take turns)');
+    const line = this.queue.takeLine(options.lineEnding ?? this.lineEnding, options.maxLineBytes ?? this.maxLineBytes);
+    if (line !== undefined) this.resumeIfRoom();
+    return line;
   }
 
   /** No line end will come any more: `null` after a clean end, else why the line was cut. */
@@ -308,32 +334,9 @@ export class Connection {
     this.reading = true;
     try {
       return await new Promise<T>((resolve, reject) => {
-        const stopWaiting = (): void => {
-          this.wake = undefined; // at once: a later wake-up must not take bytes for a read that is over
-          this.deadline.stop();
-        };
-        this.wake = () => {
-          let value: T | undefined;
-          try {
-            value = attempt(this.incoming === 'open');
-          } catch (error) {
-            stopWaiting();
-            reject(error);
-            return;
-          }
-          if (value === undefined) return;
-          stopWaiting();
-          resolve(value);
-        };
-        this.deadline.start({
-          what,
-          timeoutMs,
-          signal,
-          fail: (error) => {
-            stopWaiting();
-            reject(error);
-          },
-        });
+        // Fields and methods rather than closures per wait: a server waits once per request.
+        this.waiting = { attempt, resolve: resolve as (value: unknown) => void, reject };
+        this.deadline.start({ what, timeoutMs, signal, fail: this.failWaitingRead });
         this.socket.resume(); // the read needs more bytes than are queued
       });
     } finally {
@@ -342,13 +345,42 @@ export class Connection {
     }
   }
 
+  /** Bytes arrived or the stream ended: the waiting read tries again, and ends if it got what it needs. */
+  private retryWaitingRead(): void {
+    const waiting = this.waiting!;
+    let value: unknown;
+    try {
+      value = waiting.attempt(this.incoming === 'open');
+    } catch (error) {
+      this.stopWaiting();
+      waiting.reject(error);
+      return;
+    }
+    if (value === undefined) return;
+    this.stopWaiting();
+    waiting.resolve(value);
+  }
+
+  /** Ends the waiting read with `error` (its time limit or signal). */
+  private readonly failWaitingRead = (error: unknown): void => {
+    const waiting = this.waiting;
+    if (waiting === undefined) return;
+    this.stopWaiting();
+    waiting.reject(error);
+  };
+
+  private stopWaiting(): void {
+    this.waiting = undefined; // at once: a later wake-up must not take bytes for a read that is over
+    this.deadline.stop();
+  }
+
   private resumeIfRoom(): void {
     if (this.incoming === 'open' && this.queue.length < this.highWaterMark && this.socket.isPaused()) this.socket.resume();
   }
 
   private stopIncoming(how: Exclude<Incoming, 'open'>): void {
     if (this.incoming === 'open') this.incoming = how;
-    this.wake?.();
+    if (this.waiting !== undefined) this.retryWaitingRead();
   }
 
   private closedError(during: string): ConnectionClosedError {

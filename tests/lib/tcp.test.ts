@@ -220,6 +220,42 @@ describe('reading lines', () => {
     expect([...(await conn.readLineBytes())!]).toEqual([...bytes]);
   });
 
+  test('tryReadLine takes the lines that have already arrived, then says undefined until readLine waits for more', async () => {
+    let sendRest: () => void = () => {};
+    const rest = new Promise<void>((resolve) => (sendRest = resolve));
+    const server = await serve(async (conn) => {
+      await conn.write('MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n\xff\r\n');
+      await rest;
+      await conn.write('DATA\r\n');
+    });
+    const conn = await connect(server.port, { lineEnding: 'crlf' });
+    expect(await conn.readLine()).toBe('MAIL FROM:<a@b>');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let the whole first write arrive
+    expect(conn.tryReadLine()).toBe('RCPT TO:<c@d>');
+    expect([...conn.tryReadLineBytes()!]).toEqual([0xc3, 0xbf]);
+    expect(conn.tryReadLine()).toBeUndefined();
+    sendRest();
+    expect(await conn.readLine()).toBe('DATA');
+    expect(conn.tryReadLine()).toBeUndefined(); // the end of the stream is for readLine to say
+    expect(await conn.readLine()).toBeNull();
+  });
+
+  test('tryReadLine throws FramingError for an overlong line, and refuses while another read waits', async () => {
+    const server = await serve(async (conn) => {
+      await conn.write(`${'x'.repeat(2000)}\r\nnext\r\n`);
+      await conn.readLine();
+    });
+    const conn = await connect(server.port, { maxLineBytes: 1000 });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let both lines arrive
+    expect(() => conn.tryReadLine()).toThrow(FramingError);
+    expect(conn.tryReadLine()).toBe('next');
+    const waiting = conn.readLine();
+    expect(() => conn.tryReadLine()).toThrow(WirelabError);
+    await conn.write('bye\r\n');
+    await conn.end();
+    expect(await waiting).toBeNull();
+  });
+
   test('an overlong line is a FramingError, the rest of it is skipped and the connection stays usable', async () => {
     const server = await serve(async (conn) => {
       await conn.write(`${'x'.repeat(100_000)}\r\nnext\r\n`);
