@@ -118,14 +118,21 @@ function readFailure(error: unknown, shutdown: AbortSignal): ReadFailure {
  * Writes replies, grouped: while pipelined commands are being answered in the
  * same turn of the event loop, replies collect in the socket (cork) and leave
  * in one packet (RFC 2920 §3.1 asks servers to send grouped replies together).
+ * Returns a promise only when there is something to wait for: the client is
+ * not reading our replies (then wait until it does, so it cannot make us
+ * buffer without end) or the connection is closed. Usually the replies just
+ * join the socket's buffer, and awaiting that would cost a trip through the
+ * promise queue per reply.
  */
-function sendReplies(conn: Connection, replies: readonly Reply[]): Promise<void> {
+function sendReplies(conn: Connection, replies: readonly Reply[]): Promise<void> | undefined {
   const socket = conn.socket;
+  const writable = !socket.destroyed && !socket.writableEnded;
   if (socket.writableCorked === 0) {
     socket.cork();
     process.nextTick(() => socket.uncork());
   }
-  return conn.write(replies.map(encodeReply).join(''));
+  const written = conn.write(replies.map(encodeReply).join(''));
+  return writable && !socket.writableNeedDrain ? undefined : written;
 }
 
 /** Sends a last reply (421) and lets listenTcp close the connection. */
@@ -147,7 +154,8 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
   for (;;) {
     let line: string | null;
     try {
-      line = await conn.readLine(commandLine);
+      // A pipelined command that is already here is taken at once; only an empty queue waits.
+      line = conn.tryReadLine(commandLine) ?? (await conn.readLine(commandLine));
     } catch (error) {
       const failure = readFailure(error, shutdown);
       if (failure === 'closed') return;
@@ -158,7 +166,8 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
     if (line === null) return;
     const outcome = handleCommand(state, line, config);
     state = outcome.next;
-    await sendReplies(conn, outcome.replies);
+    const backlog = sendReplies(conn, outcome.replies);
+    if (backlog !== undefined) await backlog;
     if (outcome.then === 'close') return;
     if (outcome.then === 'read-data' && state.name === 'data') {
       const collector = new MessageCollector(config.maxMessageBytes);
@@ -167,7 +176,8 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
       if (ended !== 'end') return sayGoodbye(conn, ended, config);
       const answer = await settleMessage(conn, state, collector, context);
       state = endOfData(state);
-      await sendReplies(conn, [answer]);
+      const answered = sendReplies(conn, [answer]);
+      if (answered !== undefined) await answered;
     }
   }
 }
@@ -177,7 +187,7 @@ async function readMessage(conn: Connection, collector: MessageCollector, messag
   for (;;) {
     let line: Buffer | null;
     try {
-      line = await conn.readLineBytes(messageLine);
+      line = conn.tryReadLineBytes(messageLine) ?? (await conn.readLineBytes(messageLine));
     } catch (error) {
       const failure = readFailure(error, shutdown);
       if (failure !== 'too-long') return failure;
