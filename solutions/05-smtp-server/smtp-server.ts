@@ -135,6 +135,15 @@ function sendReplies(conn: Connection, replies: readonly Reply[]): Promise<void>
   return writable && !socket.writableNeedDrain ? undefined : written;
 }
 
+/**
+ * Sends the replies collected so far now rather than at the end of this turn
+ * of the event loop: called when no more input is queued, nothing else can be
+ * answered until the client sends more, and the client is waiting for them.
+ */
+function flushReplies(conn: Connection): void {
+  if (conn.socket.writableCorked > 0) conn.socket.uncork();
+}
+
 /** Sends a last reply (421) and lets listenTcp close the connection. */
 async function sayGoodbye(conn: Connection, why: 'timeout' | 'shutdown', config: SessionConfig): Promise<void> {
   const text = why === 'timeout' ? 'idle for too long, closing connection' : 'shutting down, try again later';
@@ -152,10 +161,14 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
   const messageLine: ReadOptions = { lineEnding: 'crlf', maxLineBytes: LIMITS.TEXT_LINE - 2, timeoutMs: context.idleTimeoutMs, signal: shutdown };
   let state: SessionState = initialState();
   for (;;) {
-    let line: string | null;
+    let line: string | null | undefined;
     try {
       // A pipelined command that is already here is taken at once; only an empty queue waits.
-      line = conn.tryReadLine(commandLine) ?? (await conn.readLine(commandLine));
+      line = conn.tryReadLine(commandLine);
+      if (line === undefined) {
+        flushReplies(conn);
+        line = await conn.readLine(commandLine);
+      }
     } catch (error) {
       const failure = readFailure(error, shutdown);
       if (failure === 'closed') return;
@@ -185,9 +198,13 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
 /** Reads message lines until the end-of-data line; anything else means the message is lost. */
 async function readMessage(conn: Connection, collector: MessageCollector, messageLine: ReadOptions, shutdown: AbortSignal): Promise<'end' | Exclude<ReadFailure, 'too-long'>> {
   for (;;) {
-    let line: Buffer | null;
+    let line: Buffer | null | undefined;
     try {
-      line = conn.tryReadLineBytes(messageLine) ?? (await conn.readLineBytes(messageLine));
+      line = conn.tryReadLineBytes(messageLine);
+      if (line === undefined) {
+        flushReplies(conn);
+        line = await conn.readLineBytes(messageLine);
+      }
     } catch (error) {
       const failure = readFailure(error, shutdown);
       if (failure !== 'too-long') return failure;
