@@ -85,7 +85,8 @@ export function parsePathArgument(args: string, keyword: 'FROM' | 'TO'): ParsedA
     return { ok: false, code: REPLY.SYNTAX_ERROR, reason: 'expected a space after the address' };
   }
   const parameters: [string, string | undefined][] = [];
-  for (const word of after.split(' ').filter((w) => w !== '')) {
+  for (const word of after === '' ? [] : after.split(' ')) {
+    if (word === '') continue; // several spaces in a row
     const match = PARAMETER.exec(word);
     if (!match) return { ok: false, code: REPLY.SYNTAX_ERROR, reason: `malformed parameter ${word}` };
     const name = match[1]!.toUpperCase();

@@ -88,7 +88,8 @@ export function parsePath(text: string): Parsed<Path> {
     return { ok: false, reason: 'an address must be written in angle brackets, like <alice@example.test>' };
   }
   if (text.length > LIMITS.PATH) return { ok: false, reason: `path longer than ${LIMITS.PATH} octets` };
-  const inside = text.slice(1, -1).replace(SOURCE_ROUTE, '');
+  const bracketed = text.slice(1, -1);
+  const inside = bracketed.startsWith('@') ? bracketed.replace(SOURCE_ROUTE, '') : bracketed;
   if (inside === '') return { ok: true, value: { kind: 'null' } };
   if (inside.toLowerCase() === 'postmaster') return { ok: true, value: { kind: 'postmaster' } };
   const mailbox = parseMailbox(inside);

@@ -77,6 +77,12 @@ interface ServerContext {
 /** How a read ended when it did not bring a line. */
 type ReadFailure = 'closed' | 'timeout' | 'shutdown' | 'too-long';
 
+/**
+ * Message ids are `<server start, base 36>.<pid>.<count>`: unique across
+ * restarts and across servers sharing a Maildir, and only the count changes
+ * from one message to the next.
+ */
+const MESSAGE_ID_PREFIX = `${Date.now().toString(36)}.${process.pid}.`;
 let messageCount = 0;
 
 /** Starts an SMTP server that delivers into Maildirs under `options.maildir`. */
@@ -227,7 +233,7 @@ async function settleMessage(conn: Connection, state: SessionState & { name: 'da
     case 'complete':
       break;
   }
-  const id = `${Date.now().toString(36)}.${process.pid}.${++messageCount}`;
+  const id = MESSAGE_ID_PREFIX + ++messageCount;
   const header = receivedHeader({
     clientName: state.hello.clientName,
     clientAddress: conn.remoteAddress,
