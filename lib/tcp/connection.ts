@@ -322,27 +322,29 @@ export class Connection {
    * returns `undefined` to wait for more bytes. When `more` is false no bytes
    * will ever arrive again and `attempt` must return a value or throw.
    */
-  private async read<T>(what: string, options: WaitOptions, attempt: (more: boolean) => T | undefined): Promise<T> {
-    if (this.reading) throw new WirelabError(`cannot read ${what}: another read is still waiting on this connection (reads take turns)`);
-    const now = attempt(this.incoming === 'open');
+  private read<T>(what: string, options: WaitOptions, attempt: (more: boolean) => T | undefined): Promise<T> {
+    // A plain function returning its promise, not an async one: one promise per
+    // read and no extra hop through the promise queue when the bytes arrive.
+    if (this.reading) return Promise.reject(new WirelabError(`cannot read ${what}: another read is still waiting on this connection (reads take turns)`));
+    let now: T | undefined;
+    try {
+      now = attempt(this.incoming === 'open');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (now !== undefined) {
       this.resumeIfRoom();
-      return now;
+      return Promise.resolve(now);
     }
     const { timeoutMs = this.readTimeoutMs, signal } = options;
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     this.reading = true;
-    try {
-      return await new Promise<T>((resolve, reject) => {
-        // Fields and methods rather than closures per wait: a server waits once per request.
-        this.waiting = { attempt, resolve: resolve as (value: unknown) => void, reject };
-        this.deadline.start({ what, timeoutMs, signal, fail: this.failWaitingRead });
-        this.socket.resume(); // the read needs more bytes than are queued
-      });
-    } finally {
-      this.reading = false;
-      this.resumeIfRoom();
-    }
+    return new Promise<T>((resolve, reject) => {
+      // Fields and methods rather than closures per wait: a server waits once per request.
+      this.waiting = { attempt, resolve: resolve as (value: unknown) => void, reject };
+      this.deadline.start({ what, timeoutMs, signal, fail: this.failWaitingRead });
+      this.socket.resume(); // the read needs more bytes than are queued
+    });
   }
 
   /** Bytes arrived or the stream ended: the waiting read tries again, and ends if it got what it needs. */
@@ -372,6 +374,8 @@ export class Connection {
   private stopWaiting(): void {
     this.waiting = undefined; // at once: a later wake-up must not take bytes for a read that is over
     this.deadline.stop();
+    this.reading = false;
+    this.resumeIfRoom();
   }
 
   private resumeIfRoom(): void {
