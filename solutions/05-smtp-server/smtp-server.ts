@@ -121,37 +121,32 @@ function readFailure(error: unknown, shutdown: AbortSignal): ReadFailure {
 }
 
 /**
- * Writes replies, grouped: while pipelined commands are being answered in the
- * same turn of the event loop, replies collect in the socket (cork) and leave
- * in one packet (RFC 2920 §3.1 asks servers to send grouped replies together).
- * Returns a promise only when there is something to wait for: the client is
- * not reading our replies (then wait until it does, so it cannot make us
- * buffer without end) or the connection is closed. Usually the replies just
- * join the socket's buffer, and awaiting that would cost a trip through the
- * promise queue per reply.
+ * The replies not sent yet. Pipelined commands that arrived together are
+ * answered together: their replies collect here and leave in one write once
+ * no more input is queued, when nothing else can be answered until the client
+ * sends more (RFC 2920 §3.1 asks servers to send grouped replies together).
  */
-function sendReplies(conn: Connection, replies: readonly Reply[]): Promise<void> | undefined {
-  const socket = conn.socket;
-  const writable = !socket.destroyed && !socket.writableEnded;
-  if (socket.writableCorked === 0) {
-    socket.cork();
-    process.nextTick(() => socket.uncork());
+class PendingReplies {
+  private text = '';
+
+  constructor(private readonly conn: Connection) {}
+
+  add(replies: readonly Reply[]): void {
+    for (const r of replies) this.text += encodeReply(r);
   }
-  const written = conn.write(replies.map(encodeReply).join(''));
-  return writable && !socket.writableNeedDrain ? undefined : written;
+
+  /** Sends them; resolves at once unless the client is not reading what we write (then once it has caught up). */
+  send(): Promise<void> {
+    if (this.text === '') return Promise.resolve();
+    const text = this.text;
+    this.text = '';
+    return this.conn.write(text);
+  }
 }
 
-/**
- * Sends the replies collected so far now rather than at the end of this turn
- * of the event loop: called when no more input is queued, nothing else can be
- * answered until the client sends more, and the client is waiting for them.
- */
-function flushReplies(conn: Connection): void {
-  if (conn.socket.writableCorked > 0) conn.socket.uncork();
-}
-
-/** Sends a last reply (421) and lets listenTcp close the connection. */
-async function sayGoodbye(conn: Connection, why: 'timeout' | 'shutdown', config: SessionConfig): Promise<void> {
+/** Sends the replies still pending and a last one (421), and lets listenTcp close the connection. */
+async function sayGoodbye(conn: Connection, replies: PendingReplies, why: 'timeout' | 'shutdown', config: SessionConfig): Promise<void> {
+  await replies.send();
   const text = why === 'timeout' ? 'idle for too long, closing connection' : 'shutting down, try again later';
   await conn.write(encodeReply(reply(REPLY.SERVICE_UNAVAILABLE, `${config.hostname} ${text}`)));
 }
@@ -159,8 +154,9 @@ async function sayGoodbye(conn: Connection, why: 'timeout' | 'shutdown', config:
 /** The whole conversation with one client. */
 async function converse(conn: Connection, context: ServerContext): Promise<void> {
   const { config, shutdown } = context;
-  if (shutdown.aborted) return sayGoodbye(conn, 'shutdown', config);
-  await sendReplies(conn, [greeting(config)]);
+  const replies = new PendingReplies(conn);
+  if (shutdown.aborted) return sayGoodbye(conn, replies, 'shutdown', config);
+  replies.add([greeting(config)]);
   // Commands may end in a bare LF too (people type them with nc); only DATA is strict.
   const commandLine: ReadOptions = { lineEnding: 'any', maxLineBytes: LIMITS.COMMAND_LINE - 2, timeoutMs: context.idleTimeoutMs, signal: shutdown };
   // CRLF only: a bare LF is part of a line, so LF.LF can never end the message.
@@ -172,43 +168,41 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
       // A pipelined command that is already here is taken at once; only an empty queue waits.
       line = conn.tryReadLine(commandLine);
       if (line === undefined) {
-        flushReplies(conn);
+        await replies.send(); // nothing more to answer until the client sends more: the client waits for these
         line = await conn.readLine(commandLine);
       }
     } catch (error) {
       const failure = readFailure(error, shutdown);
       if (failure === 'closed') return;
-      if (failure !== 'too-long') return sayGoodbye(conn, failure, config);
-      await sendReplies(conn, [reply(REPLY.UNKNOWN_COMMAND, `line too long: at most ${LIMITS.COMMAND_LINE} octets with CRLF`)]);
+      if (failure !== 'too-long') return sayGoodbye(conn, replies, failure, config);
+      replies.add([reply(REPLY.UNKNOWN_COMMAND, `line too long: at most ${LIMITS.COMMAND_LINE} octets with CRLF`)]);
       continue;
     }
     if (line === null) return;
     const outcome = handleCommand(state, line, config);
     state = outcome.next;
-    const backlog = sendReplies(conn, outcome.replies);
-    if (backlog !== undefined) await backlog;
-    if (outcome.then === 'close') return;
+    replies.add(outcome.replies);
+    if (outcome.then === 'close') return replies.send();
     if (outcome.then === 'read-data' && state.name === 'data') {
       const collector = new MessageCollector(config.maxMessageBytes);
-      const ended = await readMessage(conn, collector, messageLine, shutdown);
+      const ended = await readMessage(conn, replies, collector, messageLine, shutdown);
       if (ended === 'closed') return; // the client vanished mid-DATA: nothing was stored
-      if (ended !== 'end') return sayGoodbye(conn, ended, config);
+      if (ended !== 'end') return sayGoodbye(conn, replies, ended, config);
       const answer = await settleMessage(conn, state, collector, context);
       state = endOfData(state);
-      const answered = sendReplies(conn, [answer]);
-      if (answered !== undefined) await answered;
+      replies.add([answer]);
     }
   }
 }
 
 /** Reads message lines until the end-of-data line; anything else means the message is lost. */
-async function readMessage(conn: Connection, collector: MessageCollector, messageLine: ReadOptions, shutdown: AbortSignal): Promise<'end' | Exclude<ReadFailure, 'too-long'>> {
+async function readMessage(conn: Connection, replies: PendingReplies, collector: MessageCollector, messageLine: ReadOptions, shutdown: AbortSignal): Promise<'end' | Exclude<ReadFailure, 'too-long'>> {
   for (;;) {
     let line: Buffer | null | undefined;
     try {
       line = conn.tryReadLineBytes(messageLine);
       if (line === undefined) {
-        flushReplies(conn);
+        await replies.send();
         line = await conn.readLineBytes(messageLine);
       }
     } catch (error) {
