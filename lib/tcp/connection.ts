@@ -230,8 +230,6 @@ export class Connection {
 
   /** Every line until the end of the stream, as text (same rules as {@link readLine}). */
   lines(options: ReadOptions = {}): AsyncIterableIterator<string> {
-    const lineEnding = options.lineEnding ?? this.lineEnding;
-    const maxLineBytes = options.maxLineBytes ?? this.maxLineBytes;
     const finished: IteratorReturnResult<undefined> = { done: true, value: undefined };
     let done = false;
     // A plain iterator rather than an async generator: a line already queued
@@ -242,14 +240,11 @@ export class Connection {
         if (!this.reading) {
           let line: string | undefined;
           try {
-            line = this.queue.takeLineText(lineEnding, maxLineBytes);
+            line = this.tryReadLine(options);
           } catch (error) {
             return Promise.reject(error);
           }
-          if (line !== undefined) {
-            this.resumeIfRoom();
-            return Promise.resolve({ done: false, value: line });
-          }
+          if (line !== undefined) return Promise.resolve({ done: false, value: line });
         }
         return this.readLine(options).then((line) => {
           if (line !== null) return { done: false, value: line };
