@@ -269,9 +269,9 @@ export class Connection {
   write(data: Uint8Array | string, options: WaitOptions = {}): Promise<void> {
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return Promise.reject(new ConnectionClosedError('writing (the connection is already closed for writing)'));
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    this.transcript?.record(this.ourRole, bytes);
-    if (socket.write(bytes)) return Promise.resolve();
+    this.transcript?.record(this.ourRole, data);
+    // Text goes to the socket as it is: Node encodes it as UTF-8 straight into the send, with no Buffer in between.
+    if (socket.write(data)) return Promise.resolve();
     return waitFor<void>(`${this.peer} to read what we wrote`, options, (resolve, reject) => {
       const onDrain = (): void => resolve();
       const onClose = (): void => reject(this.closedError('writing'));

@@ -35,8 +35,10 @@ const ATOM = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]+";
 const DOT_STRING = new RegExp(`^${ATOM}(?:\\.${ATOM})*$`);
 /** A quoted string: printable ASCII, `\` escapes any printable character. */
 const QUOTED_STRING = /^"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*"$/;
-/** One label of a domain: letters, digits, inner hyphens. */
-const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+/** One label of a domain: letters, digits, inner hyphens, at most 63 octets. */
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+/** A domain name: labels joined by dots (`mail.a.test`). */
+const DOMAIN_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
 /** A source route, `@one.test,@two.test:`, that RFC 5321 says to accept and ignore. */
 const SOURCE_ROUTE = /^@[^,:]+(?:,@[^,:]+)*:/;
 
@@ -60,7 +62,7 @@ export function isValidDomain(domain: string): boolean {
     if (/^ipv6:/i.test(literal)) return isIPv6(literal.slice(5));
     return isIPv4(literal);
   }
-  return domain.split('.').every((label) => label.length <= 63 && LABEL.test(label));
+  return DOMAIN_NAME.test(domain);
 }
 
 /** Parses `local@domain` (no brackets), enforcing the RFC length limits. */

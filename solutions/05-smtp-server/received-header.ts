@@ -26,7 +26,24 @@ export interface ReceivedInfo {
 
 /** Keeps only characters that are safe inside a header (a client name can be anything). */
 function clean(text: string): string {
-  return text.replace(/[^A-Za-z0-9.:_\-[\]]/g, '?').slice(0, 100);
+  if (text.length <= MAX_NAME && SAFE_NAME.test(text)) return text; // the usual case, nothing to replace
+  return text.replace(UNSAFE_CHARACTER, '?').slice(0, MAX_NAME);
+}
+const MAX_NAME = 100;
+const SAFE_NAME = /^[A-Za-z0-9.:_\-[\]]*$/;
+const UNSAFE_CHARACTER = /[^A-Za-z0-9.:_\-[\]]/g;
+
+// A client sending many messages over one connection names itself the same
+// way in each: the cleaned `from … by …` text of the last header is reused.
+let lastNames = { clientName: '', clientAddress: '', hostname: '', cleaned: { client: '', address: '', host: '' } };
+
+/** The three names of a Received: line, cleaned (computed once per distinct client and host). */
+function cleanNames(info: ReceivedInfo): { client: string; address: string; host: string } {
+  const { clientName, clientAddress, hostname } = info;
+  if (clientName !== lastNames.clientName || clientAddress !== lastNames.clientAddress || hostname !== lastNames.hostname) {
+    lastNames = { clientName, clientAddress, hostname, cleaned: { client: clean(clientName), address: clean(clientAddress), host: clean(hostname) } };
+  }
+  return lastNames.cleaned;
 }
 
 // The date has a resolution of one second while a busy server accepts
@@ -47,9 +64,10 @@ export function formatMailDate(date: Date): string {
 /** Builds the Received: header, folded, ending in CRLF. */
 export function receivedHeader(info: ReceivedInfo): string {
   const protocol = info.extended ? 'ESMTP' : 'SMTP';
+  const { client, address, host } = cleanNames(info);
   return (
-    `Received: from ${clean(info.clientName)} ([${clean(info.clientAddress)}])\r\n` +
-    `\tby ${clean(info.hostname)} (wirelab) with ${protocol} id ${clean(info.id)};\r\n` +
+    `Received: from ${client} ([${address}])\r\n` +
+    `\tby ${host} (wirelab) with ${protocol} id ${clean(info.id)};\r\n` +
     `\t${formatMailDate(info.date)}\r\n`
   );
 }
