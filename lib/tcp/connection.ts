@@ -47,6 +47,8 @@ export class Connection {
   /** How the waiting read gives up (time limit, signal). */
   private readonly deadline = new ReadDeadline(() => this.peer);
   private reading = false;
+  /** True while we paused the socket because the queue reached the high-water mark. */
+  private paused = false;
 
   private readonly lineEnding: LineEnding;
   private readonly maxLineBytes: number;
@@ -77,7 +79,7 @@ export class Connection {
       this.transcript?.record(this.theirRole, chunk);
       this.queue.push(chunk);
       if (this.waiting !== undefined) this.retryWaitingRead();
-      else if (this.queue.length >= this.highWaterMark) socket.pause();
+      else if (this.queue.length >= this.highWaterMark) this.pauseSocket();
     });
     socket.on('end', () => this.stopIncoming('ended'));
     socket.on('error', (error) => {
@@ -338,7 +340,7 @@ export class Connection {
       // Fields and methods rather than closures per wait: a server waits once per request.
       this.waiting = { attempt, resolve: resolve as (value: unknown) => void, reject };
       this.deadline.start({ what, timeoutMs, signal, fail: this.failWaitingRead });
-      this.socket.resume(); // the read needs more bytes than are queued
+      this.resumeSocket(); // the read needs more bytes than are queued
     });
   }
 
@@ -374,7 +376,18 @@ export class Connection {
   }
 
   private resumeIfRoom(): void {
-    if (this.incoming === 'open' && this.queue.length < this.highWaterMark && this.socket.isPaused()) this.socket.resume();
+    if (this.paused && this.incoming === 'open' && this.queue.length < this.highWaterMark) this.resumeSocket();
+  }
+
+  /** Stops reading from the kernel: the queue is full and nobody reads it (TCP flow control then slows the peer). */
+  private pauseSocket(): void {
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  private resumeSocket(): void {
+    this.paused = false;
+    this.socket.resume();
   }
 
   private stopIncoming(how: Exclude<Incoming, 'open'>): void {

@@ -2,8 +2,8 @@
  * The two ways a waiting read on a connection gives up early: its time limit
  * and its AbortSignal. A server waits once per request, and a new timer and
  * abort listener for every wait were a visible share of its CPU time, so a
- * connection keeps one timer (re-armed with refresh()) and keeps listening to
- * the same signal across reads.
+ * connection keeps one lazy timer and keeps listening to the same signal
+ * across reads.
  */
 import { TimeoutError } from '../errors.ts';
 
@@ -17,11 +17,20 @@ export interface WaitingRead {
   fail(error: unknown): void;
 }
 
-/** The deadline of the one read that may wait on a connection at a time. */
+/**
+ * The deadline of the one read that may wait on a connection at a time.
+ *
+ * The timer is lazy: a wait only notes when it must end (`performance.now() + ms`).
+ * When the timer fires it checks the waiting read's deadline and, if that is
+ * still ahead, sleeps again for the time left. Re-arming a timer for every
+ * read (thousands a second on a busy connection) would cost more than the
+ * read itself.
+ */
 export class ReadDeadline {
   private waiting: WaitingRead | undefined;
+  /** When the waiting read's time limit runs out (on the `performance.now()` clock, which never jumps). */
+  private deadline = Infinity;
   private timer: NodeJS.Timeout | undefined;
-  private timerMs = 0;
   private watchedSignal: AbortSignal | undefined;
 
   constructor(
@@ -32,20 +41,24 @@ export class ReadDeadline {
   /** `read` starts waiting: its time limit starts now, and its signal can end it. */
   start(read: WaitingRead): void {
     this.waiting = read;
-    if (read.timeoutMs !== undefined) this.armTimer(read.timeoutMs);
+    if (read.timeoutMs !== undefined) {
+      this.deadline = performance.now() + read.timeoutMs;
+      // A pending timer that fires at or before the new deadline will find it and sleep on.
+      if (this.timer === undefined || this.timerFiresAt > this.deadline) this.sleepUntilDeadline();
+    }
     if (read.signal !== undefined) this.watchSignal(read.signal);
   }
 
-  /** The waiting read is over; the timer stays for the next read but no longer keeps the process alive. */
+  /** The waiting read is over (the timer may still fire, and then finds nothing to do). */
   stop(): void {
     this.waiting = undefined;
-    this.timer?.unref();
   }
 
   /** The connection closed: no read will wait again. */
   dispose(): void {
     this.stop();
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.watchedSignal?.removeEventListener('abort', this.onAbort);
   }
 
@@ -54,22 +67,26 @@ export class ReadDeadline {
     if (waiting !== undefined && watchedSignal !== undefined && waiting.signal === watchedSignal) waiting.fail(watchedSignal.reason);
   };
 
+  /** When the pending timer fires (same clock). */
+  private timerFiresAt = 0;
+
   private readonly onTimer = (): void => {
+    this.timer = undefined;
     const waiting = this.waiting;
-    // The timer was re-armed when this read began, so it has waited its full time limit.
-    if (waiting !== undefined && waiting.timeoutMs === this.timerMs) waiting.fail(new TimeoutError(`${waiting.what} from ${this.peer()}`, this.timerMs));
+    if (waiting === undefined || waiting.timeoutMs === undefined) return; // nobody waits: the next wait arms a new timer
+    if (performance.now() >= this.deadline) waiting.fail(new TimeoutError(`${waiting.what} from ${this.peer()}`, waiting.timeoutMs));
+    else this.sleepUntilDeadline(); // the read started after this timer was set: wait for the rest of its time
   };
 
-  /** Starts the time limit over: one timer, created again only when the limit changes. */
-  private armTimer(ms: number): void {
-    if (this.timer !== undefined && this.timerMs === ms) {
-      this.timer.refresh();
-      this.timer.ref();
-      return;
-    }
+  /**
+   * Sets the timer for the current deadline. It never keeps the process alive
+   * by itself: while a read waits, the socket is reading, and that does.
+   */
+  private sleepUntilDeadline(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(this.onTimer, ms);
-    this.timerMs = ms;
+    const ms = Math.max(0, this.deadline - performance.now());
+    this.timer = setTimeout(this.onTimer, ms).unref();
+    this.timerFiresAt = this.deadline;
   }
 
   /** Listens to `signal` until the connection closes (or a read brings another signal). */

@@ -44,6 +44,10 @@ export type ParsedArgument<T> =
 /** `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2). */
 const PARAMETER = /^([A-Za-z0-9][A-Za-z0-9-]*)(?:=([\x21-\x3c\x3e-\x7e]+))?$/;
 
+/** The keywords before the path, in any case: `MAIL FROM:<…>`, `rcpt to:<…>`. */
+const FROM_PREFIX = /^FROM:/i;
+const TO_PREFIX = /^TO:/i;
+
 /** Splits `verb SP args` and upper-cases the verb (`mail FROM:<a@b>` is MAIL). */
 export function parseCommand(line: string): Command {
   const space = line.indexOf(' ');
@@ -53,6 +57,7 @@ export function parseCommand(line: string): Command {
 
 /** Finds where the path that starts at `text[0] === '<'` ends, skipping quoted `>`; -1 if never. */
 function pathEnd(text: string): number {
+  if (!text.includes('"')) return text.indexOf('>'); // nothing quoted: the first '>' closes it
   let quoted = false;
   for (let i = 1; i < text.length; i++) {
     const c = text[i];
@@ -69,11 +74,9 @@ function pathEnd(text: string): number {
  * the colon are tolerated because many clients send them.
  */
 export function parsePathArgument(args: string, keyword: 'FROM' | 'TO'): ParsedArgument<PathArgument> {
-  const prefix = `${keyword}:`;
-  if (args.slice(0, prefix.length).toUpperCase() !== prefix) {
-    return { ok: false, code: REPLY.SYNTAX_ERROR, reason: `expected ${prefix}<address>` };
-  }
-  const rest = args.slice(prefix.length).trimStart();
+  const prefix = keyword === 'FROM' ? FROM_PREFIX : TO_PREFIX;
+  if (!prefix.test(args)) return { ok: false, code: REPLY.SYNTAX_ERROR, reason: `expected ${keyword}:<address>` };
+  const rest = args.slice(keyword.length + 1).trimStart();
   const end = rest.startsWith('<') ? pathEnd(rest) : -1;
   if (end === -1) {
     return { ok: false, code: REPLY.SYNTAX_ERROR, reason: 'the address must be written in angle brackets' };

@@ -42,6 +42,9 @@ const DOMAIN_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
 /** A source route, `@one.test,@two.test:`, that RFC 5321 says to accept and ignore. */
 const SOURCE_ROUTE = /^@[^,:]+(?:,@[^,:]+)*:/;
 
+/** The one mailbox that needs no domain (any case). */
+const POSTMASTER = 'postmaster';
+
 /** Renders a path back as it goes on the wire: `<alice@a.test>`, `<>`, `<Postmaster>`. */
 export function formatPath(path: Path): string {
   switch (path.kind) {
@@ -93,7 +96,7 @@ export function parsePath(text: string): Parsed<Path> {
   const bracketed = text.slice(1, -1);
   const inside = bracketed.startsWith('@') ? bracketed.replace(SOURCE_ROUTE, '') : bracketed;
   if (inside === '') return { ok: true, value: { kind: 'null' } };
-  if (inside.toLowerCase() === 'postmaster') return { ok: true, value: { kind: 'postmaster' } };
+  if (inside.length === POSTMASTER.length && inside.toLowerCase() === POSTMASTER) return { ok: true, value: { kind: 'postmaster' } };
   const mailbox = parseMailbox(inside);
   return mailbox.ok ? { ok: true, value: { kind: 'mailbox', mailbox: mailbox.value } } : mailbox;
 }

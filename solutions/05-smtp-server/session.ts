@@ -94,6 +94,9 @@ export function endOfData(state: SessionState & { name: 'data' }): SessionState 
   return { name: 'ready', hello: state.hello };
 }
 
+/** The reply most commands get; replies are read-only, so one object serves every session. */
+const OK: Reply = reply(REPLY.OK, 'OK');
+
 const answer = (next: SessionState, r: Reply, then: NextStep = 'read-command'): Outcome => ({ replies: [r], next, then });
 const refuse = (state: SessionState, code: Reply['code'], text: string): Outcome => answer(state, reply(code, text));
 /** The state without a transaction (RSET, EHLO and HELO lead here). */
@@ -129,8 +132,8 @@ const mail: Handler = (state, args, config) => {
   if (size !== undefined && size > config.maxMessageBytes) {
     return refuse(state, REPLY.EXCEEDED_STORAGE, `message size exceeds the limit of ${config.maxMessageBytes} octets`);
   }
-  const envelope: Envelope = { from: path, body, recipients: [], refused: 0, ...(size === undefined ? {} : { declaredSize: size }) };
-  return answer({ name: 'transaction', hello: state.hello, envelope }, reply(REPLY.OK, 'OK'));
+  const envelope: Envelope = size === undefined ? { from: path, body, recipients: [], refused: 0 } : { from: path, declaredSize: size, body, recipients: [], refused: 0 };
+  return answer({ name: 'transaction', hello: state.hello, envelope }, OK);
 };
 
 const rcpt: Handler = (state, args, config) => {
@@ -146,11 +149,11 @@ const rcpt: Handler = (state, args, config) => {
   }
   const decision = decideRecipient(path, config.policy);
   if (!decision.accepted) {
-    return answer({ ...state, envelope: { ...envelope, refused: envelope.refused + 1 } }, decision.reply);
+    return answer({ name: 'transaction', hello: state.hello, envelope: { ...envelope, refused: envelope.refused + 1 } }, decision.reply);
   }
   const known = envelope.recipients.some((r) => r.mailbox === decision.mailbox);
   const recipients = known ? envelope.recipients : [...envelope.recipients, { path, mailbox: decision.mailbox }];
-  return answer({ ...state, envelope: { ...envelope, recipients } }, reply(REPLY.OK, 'OK'));
+  return answer({ name: 'transaction', hello: state.hello, envelope: { ...envelope, recipients } }, OK);
 };
 
 const data: Handler = (state, args) => {
@@ -166,9 +169,9 @@ const data: Handler = (state, args) => {
 };
 
 const rset: Handler = (state, args) =>
-  args !== '' ? refuse(state, REPLY.SYNTAX_ERROR, 'RSET takes no arguments') : answer(reset(state), reply(REPLY.OK, 'OK'));
+  args !== '' ? refuse(state, REPLY.SYNTAX_ERROR, 'RSET takes no arguments') : answer(reset(state), OK);
 
-const noop: Handler = (state) => answer(state, reply(REPLY.OK, 'OK'));
+const noop: Handler = (state) => answer(state, OK);
 
 const quit: Handler = (state, args, config) =>
   args !== ''
@@ -181,23 +184,23 @@ const vrfy: Handler = (state, args) =>
     : answer(state, reply(REPLY.CANNOT_VERIFY, 'cannot VRFY user, but will accept message and attempt delivery'));
 
 /** One handler per verb of RFC 5321 §4.5.1; anything else is 500. */
-const HANDLERS: Readonly<Record<string, Handler>> = {
-  EHLO: hello(true),
-  HELO: hello(false),
-  MAIL: mail,
-  RCPT: rcpt,
-  DATA: data,
-  RSET: rset,
-  NOOP: noop,
-  QUIT: quit,
-  VRFY: vrfy,
-};
+const HANDLERS: ReadonlyMap<string, Handler> = new Map([
+  ['EHLO', hello(true)],
+  ['HELO', hello(false)],
+  ['MAIL', mail],
+  ['RCPT', rcpt],
+  ['DATA', data],
+  ['RSET', rset],
+  ['NOOP', noop],
+  ['QUIT', quit],
+  ['VRFY', vrfy],
+]);
 
 /** Answers one command line (without its CRLF) in the given state. */
 export function handleCommand(state: SessionState, line: string, config: SessionConfig): Outcome {
   if (state.name === 'data') throw new Error('handleCommand called while the message is being read');
   const { verb, args } = parseCommand(line);
-  const handler = Object.hasOwn(HANDLERS, verb) ? HANDLERS[verb] : undefined;
+  const handler = HANDLERS.get(verb);
   if (!handler) return refuse(state, REPLY.UNKNOWN_COMMAND, `command not recognized: ${verb.slice(0, 20).replace(/[^\x21-\x7e]/g, '?')}`);
   return handler(state, args, config);
 }

@@ -68,6 +68,7 @@ export function reply(code: ReplyCode, ...lines: string[]): Reply {
  */
 export function encodeReply(r: Reply): string {
   const last = r.lines.length - 1;
+  if (last === 0 && !HAS_UNPRINTABLE.test(r.lines[0]!)) return `${r.code} ${r.lines[0]}\r\n`; // the usual one-line reply
   let out = '';
   for (let i = 0; i <= last; i++) {
     out += `${r.code}${i === last ? ' ' : '-'}${r.lines[i]!.replace(UNPRINTABLE, '?')}\r\n`;
@@ -77,6 +78,7 @@ export function encodeReply(r: Reply): string {
 
 /** Text may quote what the client sent: a stray CR or LF must not end the reply early, and replies are ASCII. */
 const UNPRINTABLE = /[^\x20-\x7e]/g;
+const HAS_UNPRINTABLE = /[^\x20-\x7e]/;
 
 /** Size limits of RFC 5321 §4.5.3.1, in octets. */
 export const LIMITS = {

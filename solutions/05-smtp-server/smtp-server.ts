@@ -237,8 +237,9 @@ async function settleMessage(conn: Connection, state: SessionState & { name: 'da
     date: new Date(),
   });
   const mailboxes = state.envelope.recipients.map((r) => r.mailbox);
+  const parts = ([Buffer.from(header, 'latin1')] as Uint8Array[]).concat(collector.message());
   try {
-    await context.deliver({ id, mailboxes, parts: [Buffer.from(header, 'latin1'), ...collector.message()] });
+    await context.deliver({ id, mailboxes, parts });
   } catch (error) {
     console.error(`wirelab smtp: could not store message ${id}:`, error);
     return reply(REPLY.LOCAL_ERROR, 'local error: the message could not be stored; try again later');
