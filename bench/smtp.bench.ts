@@ -20,11 +20,13 @@
  *             disk, identical for both, dominates.
  *
  * Loads: one persistent connection sending many small messages, pipelined
- * (see `client`), and 50 concurrent connections doing the same. Prints messages/second and ours/smtp-server.
+ * (see `client`), measured twice (as the OS places the processes, and with
+ * both pinned to one core: see LOADS), and 50 concurrent connections doing
+ * the same. Prints messages/second and ours/smtp-server.
  *
  *   npx tsx bench/smtp.bench.ts [--disk]
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -249,10 +251,54 @@ async function startChild(kind: Kind, sink: Sink, maildir: string): Promise<{ ch
   return { child, port };
 }
 
-const LOADS = [
-  { name: '1 connection, 6000 messages', connections: 1, perConnection: 6000 },
-  { name: '50 connections, 200 messages each', connections: 50, perConnection: 200 },
-] as const;
+/**
+ * Where the two processes run decides much of what one connection measures.
+ * Client and server take turns, so every message costs a wake-up of each: on
+ * one core that is a context switch; across cores it is an inter-processor
+ * interrupt, and on a virtual machine that is an exit to the hypervisor (tens
+ * of µs here, the same for every server). Left to itself, Linux sometimes
+ * keeps the pair on one core and sometimes splits them, and keeps doing what
+ * it did last, so unpinned figures jump between the two cases from run to
+ * run. Every load therefore runs with a fixed placement (taskset, Linux):
+ *   one core      client and server share the last core: what is left is
+ *                 the two programs' own work per message;
+ *   two cores     client on core 0, server on the last core: every message
+ *                 pays two cross-core wake-ups.
+ * Where taskset is missing, the loads run wherever the OS puts them.
+ */
+type Placement = 'one core' | 'two cores';
+
+interface Load {
+  readonly name: string;
+  readonly connections: number;
+  readonly perConnection: number;
+  readonly placement: Placement;
+}
+
+const LOADS: readonly Load[] = [
+  { name: '1 connection, one core, 6000 messages', connections: 1, perConnection: 6000, placement: 'one core' },
+  { name: '1 connection, two cores, 6000 messages', connections: 1, perConnection: 6000, placement: 'two cores' },
+  { name: '50 connections, two cores, 200 msgs each', connections: 50, perConnection: 200, placement: 'two cores' },
+];
+
+/**
+ * The cores of the machine, counted before any pinning: availableParallelism()
+ * counts the cores this process may use, which pinning changes.
+ */
+const CORES = availableParallelism();
+
+/** Sets the CPU affinity of every thread of a process (`taskset -a -p -c`); false if that failed (no taskset). */
+function setAffinity(pid: number, cpus: string): Promise<boolean> {
+  return new Promise((resolve) => execFile('taskset', ['-a', '-p', '-c', cpus, String(pid)], (error) => resolve(error === null)));
+}
+
+/** Puts the load client (this process) and one server where `placement` says; false if it cannot be done here. */
+async function place(server: ChildProcess, placement: Placement): Promise<boolean> {
+  const last = CORES - 1;
+  if (placement === 'two cores' && last === 0) return false;
+  const clientCore = placement === 'one core' ? last : 0;
+  return (await setAffinity(process.pid, String(clientCore))) && (await setAffinity(server.pid!, String(last)));
+}
 
 /** Rounds per measurement; the best of them counts (other processes on the machine only ever slow a run down). */
 const ROUNDS = 3;
@@ -263,7 +309,13 @@ async function main(): Promise<void> {
   const version = (await import('smtp-server/package.json', { with: { type: 'json' } })).default.version;
   console.log(`SMTP server benchmark: wirelab reference (solutions/05-smtp-server) vs smtp-server ${version}`);
   console.log(`each message ${MESSAGE.length} octets; maildir sink under ${base} (fsync before 250); best of ${ROUNDS} rounds, servers taking turns`);
-  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores\n`);
+  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${CORES} cores`);
+  const pinning = (await setAffinity(process.pid, `0-${CORES - 1}`)) && CORES > 1;
+  console.log(
+    pinning
+      ? `placement (taskset): "one core" = client and server on core ${CORES - 1}; "two cores" = client on core 0, server on core ${CORES - 1}\n`
+      : 'placement: taskset is missing (or one core only), so every load runs wherever the OS puts it\n',
+  );
   const kinds = ['wirelab', 'smtp-server'] as const;
   const kindsOf = (sink: Sink): readonly Kind[] => (sink === 'protocol' ? [...kinds, 'null-server'] : kinds);
   const results = new Map<string, Partial<Record<Kind, Measured>>>();
@@ -281,6 +333,7 @@ async function main(): Promise<void> {
         for (const load of LOADS) {
           for (const kind of kindsOf(sink)) {
             const { child, port } = servers.get(kind)!;
+            if (pinning) await place(child, load.placement);
             const m = await measure(child, port, load.connections, load.perConnection);
             const key = `${sink.padEnd(8)} ${load.name}`;
             const best = results.get(key)?.[kind];
@@ -301,7 +354,7 @@ async function main(): Promise<void> {
   for (const [key, r] of results) {
     for (const kind of kindsOf(key.startsWith('protocol') ? 'protocol' : 'maildir')) {
       const m = r[kind]!;
-      console.log(`  ${key.padEnd(43)} ${kind.padEnd(11)} ${m.rate.toFixed(0).padStart(7)} messages/s  ${m.cpuPerMessage.toFixed(0).padStart(5)} µs server CPU/message`);
+      console.log(`  ${key.padEnd(50)} ${kind.padEnd(11)} ${m.rate.toFixed(0).padStart(7)} messages/s  ${m.cpuPerMessage.toFixed(0).padStart(5)} µs server CPU/message`);
     }
   }
   console.log('\nours/smtp-server: messages/s ratio (higher is better for wirelab), and server CPU per message ratio (theirs/ours):');
@@ -309,7 +362,7 @@ async function main(): Promise<void> {
     const ours = r.wirelab!;
     const theirs = r['smtp-server']!;
     console.log(
-      `  ${key.padEnd(43)} ${ours.rate.toFixed(0).padStart(6)} vs ${theirs.rate.toFixed(0).padStart(6)} msg/s: ${(ours.rate / theirs.rate).toFixed(2)}x` +
+      `  ${key.padEnd(50)} ${ours.rate.toFixed(0).padStart(6)} vs ${theirs.rate.toFixed(0).padStart(6)} msg/s: ${(ours.rate / theirs.rate).toFixed(2)}x` +
         `   CPU ${ours.cpuPerMessage.toFixed(0).padStart(4)} vs ${theirs.cpuPerMessage.toFixed(0).padStart(4)} µs/msg: ${(theirs.cpuPerMessage / ours.cpuPerMessage).toFixed(2)}x`,
     );
   }
@@ -319,7 +372,7 @@ async function main(): Promise<void> {
     if (ceiling === undefined) continue;
     const ours = r.wirelab!;
     console.log(
-      `  ${key.padEnd(43)} ${(ceiling.rate / r['smtp-server']!.rate).toFixed(2)}x   (wirelab reaches ${((100 * ours.rate) / ceiling.rate).toFixed(0)}% of the ceiling)`,
+      `  ${key.padEnd(50)} ${(ceiling.rate / r['smtp-server']!.rate).toFixed(2)}x   (wirelab reaches ${((100 * ours.rate) / ceiling.rate).toFixed(0)}% of the ceiling)`,
     );
   }
 }
