@@ -167,6 +167,8 @@ describe('wirelab grade', () => {
     const bobPinger = byName.bob!.exercises.find((e) => e.exercise === '02-udp-pinger')!;
     expect(bobPinger.errors[0]!.message).toMatch(/has no folder 02-udp-pinger/);
     expect(byName.carol!.exercises[0]!.errors[0]!.message).toMatch(/could not load the code/);
+    // Progress in a log: one line per student and exercise graded.
+    expect(r.stderr.match(/^\[\d\/6\] \S+ 0[12]-\S+ \d+\/\d+$/gm)).toHaveLength(6);
     // The summary on stderr has one line per student.
     expect(r.stderr).toMatch(/^alice +\d+\/\d+/m);
     expect(r.stderr).toMatch(/3 submissions × 2 exercises graded/);

@@ -71,9 +71,12 @@ function submissionsIn(dir: string): Submission[] {
   return scan.submissions;
 }
 
-/** Shows (student, exercise) runs finishing: a bar on a terminal, nothing otherwise. */
+/** Shows (student, exercise) runs finishing: a bar on a terminal, a line each in a log. */
 function progressBar(total: number): { tick: (label: string) => void; stop: () => void } {
-  if (!process.stderr.isTTY) return { tick: () => {}, stop: () => {} };
+  if (!process.stderr.isTTY) {
+    let done = 0;
+    return { tick: (label) => process.stderr.write(`[${++done}/${total}] ${label}\n`), stop: () => {} };
+  }
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: 'grading [{bar}] {value}/{total} {label}', hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
@@ -118,7 +121,7 @@ const grade: CommandModule<object, GradeArgs> = {
     try {
       batch = await gradeSubmissions(submissions, exercises, {
         jobs: argv.jobs,
-        onGraded: (student, report) => bar.tick(`${student} ${report.exercise}`),
+        onGraded: (student, report) => bar.tick(`${student} ${report.exercise} ${report.earned}/${report.possible}`),
       });
     } finally {
       bar.stop();
