@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ExerciseInfo } from './exercises.ts';
 import type { CollectedTest, ErrorInfo, ReportEvent, TestOutcome } from './report-format.ts';
+import { POINTS_SNAPSHOT_FILE, readPointsSnapshot } from './points-snapshot.ts';
 import { PROJECT_ROOT, runVitest } from './run-vitest.ts';
 import { scoreExercises, summarizeRun } from './score.ts';
 
@@ -51,9 +52,15 @@ export async function gradeFile(options: GradeFileOptions): Promise<GradeReport>
   if (!loadedAny) {
     // The submission did not load (a syntax error, a missing export): learn
     // the points from the reference so the student sees 0 of the real total.
-    const collect = await runVitest({ ...common, impl: 'solutions', mode: 'collect' });
-    fallback = new Map();
-    for (const e of collect.events) if (e.type === 'collected') fallback.set(e.file, e.tests);
+    // A student copy has no solutions/, but the snapshot `wirelab pack` wrote.
+    const root = options.root ?? PROJECT_ROOT;
+    if (!existsSync(path.join(root, 'solutions')) && existsSync(path.join(root, POINTS_SNAPSHOT_FILE))) {
+      fallback = readPointsSnapshot(root);
+    } else {
+      const collect = await runVitest({ ...common, impl: 'solutions', mode: 'collect' });
+      fallback = new Map();
+      for (const e of collect.events) if (e.type === 'collected') fallback.set(e.file, e.tests);
+    }
   }
   const files = summarizeRun(run.events, { killed: run.killed, fallback, expectedFiles: [options.testFile] });
   const score = scoreExercises(files).find((s) => s.exercise === options.exercise);
