@@ -10,8 +10,12 @@ import { isUnder } from './kit-files.ts';
 import { readKitFiles, writeFolder, writeZipFile, type OnProgress, type PackedFile, type PackResult } from './pack.ts';
 import { collectPointsSnapshot, POINTS_SNAPSHOT_FILE } from './points-snapshot.ts';
 
-/** Folders a student copy leaves out: the solutions and what imports them, CI, benchmarks. */
-export const STUDENT_EXCLUDED = ['solutions', 'tests/reference', 'bench', '.ci'] as const;
+/**
+ * Folders a student copy leaves out: the solutions and what needs them (the
+ * reference tests, the benchmarks, and the kit's own tests in tests/lib/,
+ * several of which run `--impl solutions`, with their fixtures), and CI.
+ */
+export const STUDENT_EXCLUDED = ['solutions', 'tests/reference', 'tests/lib', 'tests/fixtures', 'bench', '.ci'] as const;
 
 /** The `npm test` of a student copy (the kit's own, check-kit.ts, needs solutions/). */
 export const STUDENT_TEST_SCRIPT = 'tsx lib/grader/student-check.ts';
@@ -19,8 +23,9 @@ export const STUDENT_TEST_SCRIPT = 'tsx lib/grader/student-check.ts';
 const EXAMPLE_NOTE = '// Student copy: this example runs YOUR code from exercises/ (it stops at a TODO until you have written it).\n';
 
 const README_NOTE = `> **Student copy.** The reference solutions (\`solutions/\`), their stress tests
-> (\`tests/reference/\`) and the benchmarks (\`bench/\`) are not part of this copy,
-> so whatever below mentions them or \`--impl solutions\` does not apply here.
+> (\`tests/reference/\`), the kit's own tests (\`tests/lib/\`) and the benchmarks
+> (\`bench/\`) are not part of this copy, so whatever below mentions them or
+> \`--impl solutions\` does not apply here.
 > \`npm test\` type-checks your code and grades every exercise; the examples in
 > \`examples/\` run your own code from \`exercises/\`.
 
