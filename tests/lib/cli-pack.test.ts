@@ -183,8 +183,9 @@ describe('pack gradescope', () => {
     expect(spawnSync('unzip', ['-tq', zipPath], { encoding: 'utf8' }).stdout).toMatch(/No errors detected/);
   });
 
-  test('run_autograder grades a submission into results.json: full marks for the exercise it solves', { timeout: 90_000 }, async () => {
-    const ag = path.join(tmp, 'autograder');
+  /** Unpacks the zip into a fresh fake /autograder (source/ with the kit's node_modules linked in) and returns its root. */
+  function fakeAutograder(name: string): string {
+    const ag = path.join(tmp, name);
     const source = path.join(ag, 'source');
     for (const e of zipEntries) {
       const target = path.join(source, ...e.name.split('/'));
@@ -192,16 +193,43 @@ describe('pack gradescope', () => {
       writeFileSync(target, e.data, { mode: e.mode });
     }
     symlinkSync(path.join(root, 'node_modules'), path.join(source, 'node_modules'), 'dir');
-    cpSync(path.join(root, 'solutions', '01-udp-echo'), path.join(ag, 'submission', '01-udp-echo'), { recursive: true });
-    const r = await run(path.join(source, 'run_autograder'), [], ag, { AUTOGRADER_ROOT: ag });
+    mkdirSync(path.join(ag, 'submission'));
+    return ag;
+  }
+
+  /** Runs run_autograder there and returns results.json with the tests of exercise 01. */
+  async function runAutograder(ag: string) {
+    const r = await run(path.join(ag, 'source', 'run_autograder'), [], ag, { AUTOGRADER_ROOT: ag });
     expect(r.code, r.stderr).toBe(0);
     const results = JSON.parse(readFileSync(path.join(ag, 'results', 'results.json'), 'utf8')) as {
       score: number;
       tests: { name: string; score: number; max_score: number }[];
     };
-    const ours = results.tests.filter((t) => t.name.startsWith('01-udp-echo'));
+    return { results, ours: results.tests.filter((t) => t.name.startsWith('01-udp-echo')) };
+  }
+
+  test('run_autograder grades a submission into results.json: full marks for the exercise it solves', { timeout: 90_000 }, async () => {
+    const ag = fakeAutograder('autograder');
+    cpSync(path.join(root, 'solutions', '01-udp-echo'), path.join(ag, 'submission', '01-udp-echo'), { recursive: true });
+    const { results, ours } = await runAutograder(ag);
     expect(ours.length).toBeGreaterThan(0);
     for (const t of ours) expect(t.score, t.name).toBe(t.max_score);
     expect(results.score).toBe(ours.reduce((sum, t) => sum + t.max_score, 0));
+  });
+
+  test('run_autograder finds loose .ts files (here in the one folder a zip unpacked to) by their names', { timeout: 90_000 }, async () => {
+    const ag = fakeAutograder('autograder-loose');
+    cpSync(path.join(root, 'solutions', '01-udp-echo'), path.join(ag, 'submission', 'my-work'), { recursive: true });
+    const { ours } = await runAutograder(ag);
+    expect(ours.length).toBeGreaterThan(0);
+    for (const t of ours) expect(t.score, t.name).toBe(t.max_score);
+  });
+
+  test('run_autograder writes a results.json that says what to upload when there is nothing to grade', { timeout: 30_000 }, async () => {
+    const ag = fakeAutograder('autograder-empty');
+    writeFileSync(path.join(ag, 'submission', 'notes.txt'), 'hello\n');
+    const { results } = await runAutograder(ag);
+    expect(results).toMatchObject({ score: 0, tests: [] });
+    expect((results as unknown as { output: string }).output).toMatch(/Upload your exercise folders/);
   });
 });
