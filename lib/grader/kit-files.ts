@@ -26,13 +26,17 @@ function gitFiles(root: string): string[] | undefined {
   return [...new Set(r.stdout.split('\0').filter((f) => f !== ''))];
 }
 
+/** Without git: what the kit's .gitignore names, roughly (test coverage, logs such as V8's isolate-*.log). */
+const WALK_SKIPPED_FOLDERS = [...ALWAYS_SKIPPED, 'coverage'];
+const isLog = (name: string): boolean => name.endsWith('.log');
+
 function walk(root: string, relative: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(path.join(root, relative), { withFileTypes: true })) {
     const rel = relative ? `${relative}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      if (!ALWAYS_SKIPPED.includes(entry.name)) out.push(...walk(root, rel));
-    } else if (entry.isFile()) out.push(rel);
+      if (!WALK_SKIPPED_FOLDERS.includes(entry.name)) out.push(...walk(root, rel));
+    } else if (entry.isFile() && !isLog(entry.name)) out.push(rel);
   }
   return out;
 }
