@@ -138,17 +138,18 @@ describe('pack student', () => {
 });
 
 describe('pack refuses what would destroy or loop', () => {
-  test('an existing non-empty folder needs --force; the kit itself is refused; an unknown kind is a usage error', { timeout: 60_000 }, async () => {
+  test('an existing non-empty folder needs --force; the kit itself is refused; a student copy cannot pack; an unknown kind is a usage error', { timeout: 60_000 }, async () => {
     const busy = path.join(tmp, 'busy');
     mkdirSync(busy);
     writeFileSync(path.join(busy, 'notes.txt'), 'mine\n');
-    const [taken, forced, inside, unknown] = await Promise.all([
+    const [taken, forced, inside, unknown, fromCopy] = await Promise.all([
       wirelab(root, 'pack', 'student', '--out', busy),
       wirelab(root, 'pack', 'student', '--out', busy, '--force'),
       wirelab(root, 'pack', 'student', '--out', path.join(root, 'student-copy')),
       wirelab(root, 'pack', 'teacher', '--out', path.join(tmp, 'x')),
+      wirelab(copy, 'pack', 'gradescope', '--out', path.join(tmp, 'again.zip')),
     ]);
-    for (const r of [taken, forced, inside]) {
+    for (const r of [taken, forced, inside, fromCopy]) {
       expect(r.code).not.toBe(0);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -160,6 +161,7 @@ describe('pack refuses what would destroy or loop', () => {
     expect(existsSync(path.join(root, 'student-copy'))).toBe(false);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/Choices: "student", "gradescope"/);
+    expect(fromCopy.stderr).toMatch(/no solutions\/ folder/);
   });
 });
 

@@ -78,6 +78,8 @@ const pack: CommandModule<object, PackArgs> = {
       .example('wirelab pack gradescope --out autograder.zip', "upload as the assignment's autograder"),
   handler: async (argv) => {
     const out = path.resolve(argv.out);
+    // A student copy cannot pack again: both kinds need the reference solutions.
+    if (!existsSync(path.join(PROJECT_ROOT, 'solutions'))) throw new UserError(`This kit has no solutions/ folder (is it a student copy?): pack from the full kit.`);
     prepareOut(argv.kind, out, argv.force);
     const progress = terminalProgress();
     let result: PackResult;
