@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 /**
  * A mistake the user can fix (a missing file, a taken port, a bad address).
  * The CLI prints its message as one sentence and exits non-zero, never a stack trace.
@@ -34,9 +38,18 @@ export function explainSystemError(error: unknown, what: string): UserError | un
 
 /**
  * Turns the `TODO(NN-name): …` an unfinished stub throws into one sentence
- * pointing at the exercise and at `--impl solutions`; undefined for any other error.
+ * pointing at the exercise (and at `--impl solutions` where there is one); undefined for any other error.
  */
 export function explainUnfinishedStub(error: unknown, exerciseId: string): UserError | undefined {
   if (!(error instanceof Error) || !error.message.startsWith('TODO(')) return undefined;
-  return new UserError(`${error.message.split('\n')[0]}: finish exercises/${exerciseId} first, or run with --impl solutions.`);
+  return new UserError(`${error.message.split('\n')[0]}: finish exercises/${exerciseId} first${orTryTheReference('run with')}.`);
+}
+
+/**
+ * `, or run with --impl solutions` where the kit has its reference solutions,
+ * and nothing in a student copy (made by `wirelab pack student`), which has none.
+ */
+export function orTryTheReference(verb: string): string {
+  const kit = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return existsSync(path.join(kit, 'solutions')) ? `, or ${verb} --impl solutions` : '';
 }

@@ -12,7 +12,7 @@ import { renderTranscript } from '../../transcript/render.ts';
 import { Transcript } from '../../transcript/transcript.ts';
 import { loadImpl } from '../project.ts';
 import { formatHostPort } from '../serve.ts';
-import { explainSystemError, UserError } from '../user-error.ts';
+import { explainSystemError, orTryTheReference, UserError } from '../user-error.ts';
 import type * as ClientModule from '../../../solutions/04-smtp-client/smtp-client.ts';
 import type * as ErrorsModule from '../../../solutions/04-smtp-client/smtp-errors.ts';
 
@@ -68,7 +68,7 @@ function explain(error: unknown, errors: typeof ErrorsModule, where: string, tim
   const system = explainSystemError(error, `cannot reach ${where}`);
   if (system) return system;
   if (error instanceof Error && error.message.startsWith('TODO(')) {
-    return new UserError(`the SMTP client is not written yet (${error.message}); finish exercises/04-smtp-client or try --impl solutions.`);
+    return new UserError(`the SMTP client is not written yet (${error.message}); finish exercises/04-smtp-client${orTryTheReference('try')}.`);
   }
   return error instanceof Error ? error : new Error(String(error));
 }
