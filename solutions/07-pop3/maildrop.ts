@@ -169,7 +169,7 @@ const locked = new Set<string>();
 
 /**
  * Takes the exclusive lock on a maildrop (RFC 1939 §4: one session at a time
- * per maildrop). In-process only. Resolves to the function that releases it,
+ * per maildrop). In-process only. Returns the function that releases it,
  * or undefined when another session holds it.
  */
 export function lockMaildrop(maildir: string, mailbox: string): (() => void) | undefined {
