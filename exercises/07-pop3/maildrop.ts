@@ -9,11 +9,13 @@
  * Opening a maildrop moves every file of new/ to cur/ (adding the `:2,` info
  * suffix, as every Maildir reader does), then lists cur/ in delivery order and
  * numbers the messages from 1. A message's unique id (UIDL) is its unique name,
- * the file name before `:`, so it stays the same across sessions. Its size is
- * counted as POP3 sends it: every line end as CRLF.
+ * the file name before `:`, so it stays the same across sessions (RFC 1939
+ * wants at most 70 printable characters: the names exercise 05 makes fit unless
+ * the host name is very long). Its size is counted as POP3 sends it: every
+ * line end as CRLF.
  */
-// The tools for the job: readdir, readFile, rename, stat, unlink (and error.code 'ENOENT' for "not there").
-import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+// The tools for the job: mkdir, readdir, readFile, rename, stat, unlink (and error.code 'ENOENT' for "not there").
+import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { MAILDIR_INFO_SEPARATOR } from './pop3-constants.ts';
 import { splitLines } from './multiline.ts';
@@ -83,7 +85,8 @@ export function uniqueNameOf(fileName: string): string {
 export async function openMaildrop(maildir: string, user: string): Promise<Maildrop> {
   // TODO: mailboxName(user); undefined → throw new UnsafeMailboxError(user)
   // TODO: move every file of <folder>/new/ to <folder>/cur/<unique name>:2, (MAILDIR_INFO_SEPARATOR);
-  //       skip names starting with "."; a folder that is missing (ENOENT) simply has no messages
+  //       (mkdir cur/ first if new/ has any); skip names starting with "."; a folder that is missing (ENOENT)
+  //       simply has no messages
   // TODO: list cur/ (regular files only, not hidden ones): for each its mtime (stat) and crlfSize(readFile(…))
   // TODO: sort in delivery order: by mtimeMs, then by name (numbers compared as numbers: localeCompare with { numeric: true })
   // TODO: number them from 1; uid = uniqueNameOf(file name); path = where the file is now

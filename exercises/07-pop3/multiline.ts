@@ -28,11 +28,12 @@ export function stuffLine(line: string): string {
 /**
  * Encodes a response for the wire:
  *
- *   <status> SP <text> CRLF                        (every response)
+ *   <status> [SP <text>] CRLF                      (every response; no space when there is no text)
  *   <byte-stuffed line> CRLF …  "." CRLF           (multi-line responses only)
  */
 export function encodeResponse(response: Response): string {
-  // TODO: the status line: status, a space, the text (replace any CR or LF in it: text may quote the client), CRLF
+  // TODO: the status line: status, a space and the text (none if it is empty; replace any CR or LF in it:
+  //       text may quote the client), CRLF
   // TODO: no `lines` → done; otherwise every line byte-stuffed (stuffLine) with CRLF, then TERMINATOR and CRLF
   throw new Error('TODO(07-pop3): encodeResponse');
 }

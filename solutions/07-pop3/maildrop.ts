@@ -9,10 +9,12 @@
  * Opening a maildrop moves every file of new/ to cur/ (adding the `:2,` info
  * suffix, as every Maildir reader does), then lists cur/ in delivery order and
  * numbers the messages from 1. A message's unique id (UIDL) is its unique name,
- * the file name before `:`, so it stays the same across sessions. Its size is
- * counted as POP3 sends it: every line end as CRLF.
+ * the file name before `:`, so it stays the same across sessions (RFC 1939
+ * wants at most 70 printable characters: the names exercise 05 makes fit unless
+ * the host name is very long). Its size is counted as POP3 sends it: every
+ * line end as CRLF.
  */
-import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { MAILDIR_INFO_SEPARATOR } from './pop3-constants.ts';
 import { splitLines } from './multiline.ts';
@@ -89,6 +91,8 @@ async function listFolder(folder: string): Promise<string[]> {
 /** Moves every message of new/ to cur/ with the `:2,` suffix ("seen by a reader, no flags yet"). */
 async function moveNewToCur(folder: string): Promise<void> {
   const names = await listFolder(path.join(folder, 'new'));
+  if (names.length === 0) return;
+  await mkdir(path.join(folder, 'cur'), { recursive: true }); // a Maildir made by hand may lack it
   await Promise.all(
     names.map(async (name) => {
       const target = path.join(folder, 'cur', uniqueNameOf(name) + MAILDIR_INFO_SEPARATOR);
@@ -118,10 +122,7 @@ export async function openMaildrop(maildir: string, user: string): Promise<Maild
   if (mailbox === undefined) throw new UnsafeMailboxError(user);
   const folder = path.join(maildir, mailbox);
   const cur = path.join(folder, 'cur');
-  await moveNewToCur(folder).catch((error: NodeJS.ErrnoException) => {
-    // No cur/ to move into (a Maildir someone made by hand): leave new/ alone, list what we can.
-    if (error.code !== 'ENOENT') throw error;
-  });
+  await moveNewToCur(folder);
   const found = await Promise.all(
     (await listFolder(cur)).map(async (name) => {
       const file = path.join(cur, name);

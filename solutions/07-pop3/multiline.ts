@@ -37,11 +37,12 @@ export function stuffLine(line: string): string {
 /**
  * Encodes a response for the wire:
  *
- *   <status> SP <text> CRLF                        (every response)
+ *   <status> [SP <text>] CRLF                      (every response; no space when there is no text)
  *   <byte-stuffed line> CRLF …  "." CRLF           (multi-line responses only)
  */
 export function encodeResponse(response: Response): string {
-  let out = `${response.status} ${response.text.replace(LINE_BREAKS, ' ')}${CRLF}`;
+  const text = response.text.replace(LINE_BREAKS, ' ');
+  let out = text === '' ? response.status + CRLF : `${response.status} ${text}${CRLF}`;
   if (response.lines === undefined) return out;
   for (const line of response.lines) out += stuffLine(line.replace(LINE_BREAKS, ' ')) + CRLF;
   return out + TERMINATOR + CRLF;
