@@ -268,8 +268,8 @@ describe('step 2: STAT, LIST and UIDL', () => {
     const root = path.join(base, 'mail');
     await mkdir(root);
     const outside = crlf('Subject: outside the Maildir root', '', 'never to be served');
-    await writeMessage(base, 'outside', outside);
-    await writeMessage(root, 'outside', outside);
+    await writeMessage(base, 'outside', outside); // what "../outside" would reach
+    await writeMessage(base, 'mail', outside); // <root>/new/: what "." would reach
     const forBob = crlf('Subject: for bob', '', 'only bob reads this');
     await writeMessage(root, 'bob', forBob);
     await writeMessage(root, 'alice', crlf('Subject: for alice', '', 'only alice reads this'));
