@@ -105,18 +105,23 @@ class PendingOutput {
   }
 }
 
+/** The maildrop lock a connection holds once logged in (RFC 1939 §4). */
+interface HeldLock {
+  release?: () => void;
+}
+
 /** The whole conversation with one client; releases the maildrop lock however it ends. */
 async function converse(conn: Connection, context: ServerContext): Promise<void> {
-  const out = new PendingOutput(conn);
-  let release: (() => void) | undefined;
+  const lock: HeldLock = {};
   try {
-    await talk(conn, out, context, (r) => (release = r));
+    await talk(conn, new PendingOutput(conn), context, lock);
   } finally {
-    release?.();
+    lock.release?.();
   }
 }
 
-async function talk(conn: Connection, out: PendingOutput, context: ServerContext, holdLock: (release: () => void) => void): Promise<void> {
+/** Greets, then reads commands and carries out what the session asks until QUIT, a hang-up, idleness or shutdown. */
+async function talk(conn: Connection, out: PendingOutput, context: ServerContext, lock: HeldLock): Promise<void> {
   const { config, shutdown } = context;
   if (shutdown.aborted) {
     out.add(err(`${config.hostname} POP3 server shutting down`));
@@ -161,7 +166,7 @@ async function talk(conn: Connection, out: PendingOutput, context: ServerContext
         return out.send();
       case 'open-maildrop': {
         const opened = await openLocked(context.maildir, step.user, state);
-        if (opened.release) holdLock(opened.release);
+        lock.release = opened.release;
         state = opened.outcome.next;
         out.add(...opened.outcome.responses);
         break;
