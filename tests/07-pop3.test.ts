@@ -274,7 +274,7 @@ describe('step 2: STAT, LIST and UIDL', () => {
     await writeMessage(root, 'bob', forBob);
     await writeMessage(root, 'alice', crlf('Subject: for alice', '', 'only alice reads this'));
     await writeMessage(root, 'alice', crlf('Subject: for alice too', '', 'only alice reads this'));
-    const risky = ['../outside', 'x/../alice', '.', 'bob/../alice'];
+    const risky = ['../outside', 'x/../alice', '.', 'bob/../alice', 'alice/cur/..'];
     const users = new Map([...USERS, ...risky.map((name) => [name, 'pw'] as const)]);
     // A server may refuse to start with such names in its users list; then only its own mail is checked.
     const server = await startPop3Server({ maildir: root, users, hostname: 'pop.wirelab.test' }).then(track, () => undefined) ?? (await start(root));
