@@ -14,7 +14,7 @@ import { startPop3Server, type Pop3Server, type Pop3ServerOptions } from '@impl/
 import { closeAfterEach } from './helpers/cleanup.ts';
 import { graded } from './helpers/graded.ts';
 import { crlf, lf, makeMailRoot, onTheWire, readMaildir, removeMailRoot, uniqueNames, wireSize, writeMessage } from './helpers/pop3-maildir.ts';
-import { Pop3Script, joinLines, loginWhenUnlocked } from './helpers/pop3-session.ts';
+import { Pop3Script, loginWhenUnlocked } from './helpers/pop3-session.ts';
 import { startMaildirMta } from './helpers/pop3-smtp-delivery.ts';
 import { destroyNodePop3, nodePop3, retrBytes } from './helpers/pop3-node-pop3.ts';
 
@@ -111,8 +111,7 @@ describe('step 1: greeting and login', () => {
 
   test('refuses a wrong password and an unknown user with -ERR, and lets the client try again', async ({ transcript }) => {
     const { server, root } = await setup();
-    const message = crlf('Subject: for bob', '', 'hello');
-    await writeMessage(root, 'bob', message);
+    await writeMessage(root, 'bob', crlf('Subject: for bob', '', 'hello'));
     const s = await open(server.port, transcript);
     await s.ok('USER bob', 'USER names a user the server knows');
     await s.err('PASS Secret', 'a wrong password (passwords are case-sensitive) is refused with -ERR');
@@ -122,7 +121,7 @@ describe('step 1: greeting and login', () => {
     await s.send('USER mallory\r\n');
     if ((await s.reply()).ok) await s.err('PASS secret', 'a user the server does not know cannot log in: -ERR');
     await s.login('bob', 'secret');
-    expect(await s.stat('after the failed attempts, the right password logs in')).toEqual({ count: 1, octets: message.length });
+    await s.ok('NOOP', 'after the failed attempts, the right password logged in');
   });
 
   test('answers -ERR to mailbox commands before login, and to USER or PASS out of turn', async ({ transcript }) => {
@@ -136,22 +135,19 @@ describe('step 1: greeting and login', () => {
     await s.login('bob', 'secret');
     await s.err('USER alice', 'USER after login is refused with -ERR: the session is in the TRANSACTION state');
     await s.err('PASS secret', 'PASS after login is refused with -ERR');
-    expect((await s.stat()).count, 'nothing was deleted by the refused DELE').toBe(3);
+    await s.quit();
+    expect(await uniqueNames(root, 'bob'), 'the DELE refused before login deleted nothing').toHaveLength(3);
   });
 
   test('reads verbs in any case', async ({ transcript }) => {
     const { server, root } = await setup();
-    const message = crlf('Subject: case', '', 'any case will do');
-    await writeMessage(root, 'bob', message);
+    await writeMessage(root, 'bob', crlf('Subject: case', '', 'any case will do'));
     const s = await open(server.port, transcript);
+    await s.err('stat', 'stat is STAT, and STAT before login is -ERR');
     await s.ok('user bob', 'verbs are case-insensitive: user is USER');
     await s.ok('pAsS secret', 'pAsS is PASS');
-    await s.ok('stat', 'stat is STAT');
-    await s.multiline('list', 'list is LIST');
-    await s.multiline('Uidl', 'Uidl is UIDL');
-    const { lines } = await s.multiline('retr 1', 'retr is RETR');
-    expect(asText(joinLines(lines))).toBe(asText(message));
     await s.ok('noop', 'noop is NOOP');
+    await s.ok('NoOp', 'NoOp is NOOP');
     await s.quit('quit is QUIT: +OK, then the server closes the connection');
   });
 
@@ -166,7 +162,7 @@ describe('step 1: greeting and login', () => {
     await s.err('XYZZY plugh', 'an unknown command after login is answered with -ERR too');
     await s.send('CAPA\r\n');
     if ((await s.reply()).ok) await s.readBody('the capability list');
-    expect(await s.stat('the session goes on after the unknown commands')).toEqual({ count: 0, octets: 0 });
+    await s.ok('NOOP', 'the session goes on after the unknown commands');
   });
 
   test('locks the maildrop: a second login of the same user gets -ERR while the first session goes on', async ({ transcript }) => {
@@ -177,10 +173,10 @@ describe('step 1: greeting and login', () => {
     const second = await open(server.port, transcript);
     await second.ok('USER bob', 'USER names a user the server knows');
     await second.err('PASS secret', "bob's maildrop is locked by the first session: the second login gets -ERR");
-    expect((await first.stat('the first session goes on')).count).toBe(3);
+    await first.ok('NOOP', 'the first session goes on');
     await first.quit();
     const third = track(await loginWhenUnlocked(server.port, 'bob', 'secret', 3000, transcript));
-    expect((await third.stat('after QUIT the maildrop is free again')).count).toBe(3);
+    await third.ok('NOOP', 'after QUIT the maildrop is free again: the next session logs in');
   });
 });
 
