@@ -497,13 +497,17 @@ describe('step 5: real clients and robustness', () => {
     const client = nodePop3(proxy.port, 'bob', 'secret');
     track({ close: () => destroyNodePop3(client) });
     const total = sum([...stored.values()].map(wireSize));
-    expect(await client.STAT(), 'node-pop3 reads STAT as "count octets"').toMatch(new RegExp(`^4 ${total}\\b`));
+    const stat = await client.STAT();
+    if (!new RegExp(`^4 ${total}\\b`).test(stat)) transcript.expect(`expected +OK 4 ${total}: four messages, every line end counted as CRLF`, 'server');
+    expect(stat, 'node-pop3 reads STAT as "count octets"').toMatch(new RegExp(`^4 ${total}\\b`));
     const sizes = new Map(((await client.LIST()) as string[][]).map((row) => [Number(row[0]), Number(row[1])]));
     const uids = (await client.UIDL()) as string[][];
+    if (uids.length !== 4) transcript.expect('expected a unique-id listing of the four messages', 'server');
     expect(uids.map((row) => row[1]).sort(), 'node-pop3 reads the Maildir unique names with UIDL').toEqual([...stored.keys()].sort());
     for (const [n, uid] of uids) {
       const expected = onTheWire(stored.get(uid!)!);
       const fetched = await retrBytes(client, Number(n));
+      if (!fetched.equals(expected)) transcript.expect(`expected message ${n} exactly as stored, CRLF line ends, dots stuffed`, 'server');
       expect(asText(fetched), `node-pop3 fetches message ${n} (${uid}) byte for byte`).toBe(asText(expected));
       expect(sizes.get(Number(n)), `LIST ${n} gave its size`).toBe(expected.length);
     }
