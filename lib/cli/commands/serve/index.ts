@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
+import pop3 from './pop3.ts';
 import smtp from './smtp.ts';
 import tracker from './tracker.ts';
 
 /** The servers `wirelab serve` knows, one file each in this folder. */
-export const serveCommands: CommandModule<object, any>[] = [smtp, tracker];
+export const serveCommands: CommandModule<object, any>[] = [smtp, pop3, tracker];
