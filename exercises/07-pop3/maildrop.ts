@@ -24,7 +24,7 @@ import { splitLines } from './multiline.ts';
 export interface MessageInfo {
   /** 1, 2, 3 …: the number the client uses for it in this session. */
   readonly number: number;
-  /** The Maildir unique name (file name before `:`): the UIDL, the same in every session. */
+  /** The UIDL: the Maildir unique name (file name before `:`), or its SHA-1 when longer than 70 characters; the same in every session. */
   readonly uid: string;
   /** Octets as sent by RETR (every line end counted as CRLF, byte-stuffing not counted). */
   readonly size: number;
@@ -89,7 +89,7 @@ export async function openMaildrop(maildir: string, user: string): Promise<Maild
   //       simply has no messages
   // TODO: list cur/ (regular files only, not hidden ones): for each its mtime (stat) and crlfSize(readFile(…))
   // TODO: sort in delivery order: by mtimeMs, then by name (numbers compared as numbers: localeCompare with { numeric: true })
-  // TODO: number them from 1; uid = uniqueNameOf(file name); path = where the file is now
+  // TODO: number them from 1; uid = uniqueNameOf(file name), or its SHA-1 in hex when that is not 1 to 70 printable characters; path = where the file is now
   throw new Error('TODO(07-pop3): openMaildrop');
 }
 

@@ -9,11 +9,13 @@
  * Opening a maildrop moves every file of new/ to cur/ (adding the `:2,` info
  * suffix, as every Maildir reader does), then lists cur/ in delivery order and
  * numbers the messages from 1. A message's unique id (UIDL) is its unique name,
- * the file name before `:`, so it stays the same across sessions (RFC 1939
- * wants at most 70 printable characters: the names exercise 05 makes fit unless
- * the host name is very long). Its size is counted as POP3 sends it: every
- * line end as CRLF.
+ * the file name before `:`, so it stays the same across sessions. RFC 1939
+ * allows 1 to 70 printable characters; a longer name (exercise 05 puts the
+ * host name in it, and host names can be long) is replaced by its SHA-1 in
+ * hex, 40 characters, just as stable. Its size is counted as POP3 sends it:
+ * every line end as CRLF.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { MAILDIR_INFO_SEPARATOR } from './pop3-constants.ts';
@@ -23,7 +25,7 @@ import { splitLines } from './multiline.ts';
 export interface MessageInfo {
   /** 1, 2, 3 …: the number the client uses for it in this session. */
   readonly number: number;
-  /** The Maildir unique name (file name before `:`): the UIDL, the same in every session. */
+  /** The UIDL: the Maildir unique name (file name before `:`), or its SHA-1 when longer than 70 characters; the same in every session. */
   readonly uid: string;
   /** Octets as sent by RETR (every line end counted as CRLF, byte-stuffing not counted). */
   readonly size: number;
@@ -73,6 +75,14 @@ export function crlfSize(bytes: Buffer): number {
 export function uniqueNameOf(fileName: string): string {
   const colon = fileName.indexOf(':');
   return colon === -1 ? fileName : fileName.slice(0, colon);
+}
+
+/** What RFC 1939 §7 allows as a unique-id: 1 to 70 characters from 0x21 to 0x7E. */
+const VALID_UNIQUE_ID = /^[\x21-\x7e]{1,70}$/;
+
+/** The UIDL of a unique name: the name itself when RFC 1939 allows it, else its SHA-1 in hex (stable, 40 characters). */
+function uniqueIdOf(uniqueName: string): string {
+  return VALID_UNIQUE_ID.test(uniqueName) ? uniqueName : createHash('sha1').update(uniqueName).digest('hex');
 }
 
 /** File names a reader must ignore: hidden files (and `.`/`..`). */
@@ -137,7 +147,7 @@ export async function openMaildrop(maildir: string, user: string): Promise<Maild
     }),
   );
   const files = found.filter((f) => f !== undefined).sort(byDelivery);
-  const messages = files.map((f, i): MessageInfo => ({ number: i + 1, uid: uniqueNameOf(f.name), size: f.size, path: f.file }));
+  const messages = files.map((f, i): MessageInfo => ({ number: i + 1, uid: uniqueIdOf(uniqueNameOf(f.name)), size: f.size, path: f.file }));
   return { mailbox, folder, messages };
 }
 

@@ -234,7 +234,7 @@ export function handleCommand(state: SessionState, line: string, config: Session
   if (state.name === 'update') throw new Error('handleCommand called after QUIT');
   const command = parseCommand(line);
   const handler = HANDLERS.get(command.verb);
-  if (!handler) return refuse(state, `unknown command ${printable(command.verb)}`);
+  if (!handler) return refuse(state, command.verb === '' ? 'empty command' : `unknown command ${printable(command.verb)}`);
   return handler(state, command, config);
 }
 
