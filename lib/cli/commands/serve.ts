@@ -4,7 +4,7 @@ import { serveCommands } from './serve/index.ts';
 /** `wirelab serve smtp|mail|tracker …`: run a reference or student server. */
 const serve: CommandModule = {
   command: 'serve <what>',
-  describe: 'run a server (smtp, mail, tracker) until Ctrl-C',
+  describe: 'run a server (smtp, pop3, tracker) until Ctrl-C',
   builder: (yargs) => {
     let y = yargs;
     for (const sub of serveCommands) y = y.command(sub);
