@@ -166,16 +166,18 @@ export async function startMailServer(options: MailServerOptions): Promise<MailS
   }
   worker.start();
   const [smtpServer, pop3Server] = [smtp, pop3];
+  let closing: Promise<void> | undefined;
   return {
     host: smtpServer.host,
     smtpPort: smtpServer.port,
     pop3Port: pop3Server.port,
     queued: async () => worker.size,
-    close: async () => {
-      // SMTP first, so nothing new is queued; an attempt in flight is abandoned and its entry stays on disk.
-      await smtpServer.close();
-      await Promise.all([pop3Server.close(), worker.close()]);
-    },
+    close: () =>
+      (closing ??= (async () => {
+        // SMTP first, so nothing new is queued; an attempt in flight is abandoned and its entry stays on disk.
+        await smtpServer.close();
+        await Promise.all([pop3Server.close(), worker.close()]);
+      })()),
   };
 }
 
