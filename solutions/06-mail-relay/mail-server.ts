@@ -17,6 +17,7 @@
  * Poke it with `npx wirelab serve mail` (see lib/cli/commands/serve/mail.ts)
  * or `npx tsx examples/mail-relay.ts`.
  */
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { startSmtpServer, type AcceptedMessage, type SmtpServer } from '../05-smtp-server/smtp-server.ts';
@@ -206,6 +207,7 @@ class QueueWorker {
     private readonly attempt: Attempt,
   ) {
     for (const entry of loaded) this.entries.set(entry.id, entry);
+    setMaxListeners(0, this.stop.signal); // every attempt in flight listens for it, a few per entry
   }
 
   /** Aborted by close(): attempts in flight give up at once. */
