@@ -12,7 +12,11 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import nodemailer from 'nodemailer';
 import { startSmtpServer, type AcceptedMessage, type SmtpServerOptions } from '@impl/05-smtp-server/smtp-server.ts';
-import { decodeBase64, parsePlainResponse } from '@impl/05-smtp-server/auth.ts';
+import fc from 'fast-check';
+import { awaitsSaslResponse, credentialsChecked, decodeBase64, handleSaslResponse, parsePlainResponse } from '@impl/05-smtp-server/auth.ts';
+import { handleCommand, initialState, sessionConfig } from '@impl/05-smtp-server/session.ts';
+import { makeRecipientPolicy } from '@impl/05-smtp-server/recipients.ts';
+import { REPLY } from '@impl/05-smtp-server/smtp-constants.ts';
 import { SmtpScript } from '../helpers/smtp-session.ts';
 import { maildirServerAfterEach } from '../helpers/smtp-maildir-server.ts';
 import { readNewMail, withoutReceived } from '../helpers/smtp-session-maildir.ts';
@@ -274,5 +278,40 @@ describe('pure SASL parsing', () => {
     for (const bad of [b64('\0\0secret'), b64('\0alice\0'), b64('alice\0secret'), b64('\0a\0b\0c'), Buffer.from([0, 0x61, 0, 0xff]).toString('base64')]) {
       expect(parsePlainResponse(bad).ok, JSON.stringify(bad)).toBe(false);
     }
+  });
+});
+
+describe('the AUTH states under random input (pure, seeded)', () => {
+  test('never throws, always answers with a known code, and logs in only after 235', () => {
+    const config = sessionConfig('mx.a.test', makeRecipientPolicy([DOMAIN]), 5000, { offersAuth: true, mayRelay: (user) => user !== undefined });
+    const known = new Set<number>(Object.values(REPLY));
+    const line = fc.oneof(
+      fc.constantFrom('EHLO c', 'HELO c', 'AUTH PLAIN', 'AUTH LOGIN', `AUTH PLAIN ${PLAIN_ALICE}`, `AUTH LOGIN ${b64('alice')}`, 'AUTH PLAIN =', 'AUTH XOAUTH2 x', 'AUTH', 'auth plain a b'),
+      fc.constantFrom('*', '=', '', PLAIN_ALICE, b64('alice'), b64('secret'), b64('wrong'), b64('\0alice\0wrong'), 'MAIL FROM:<x@a.test>', 'RCPT TO:<bob@b.test>', 'RSET', 'DATA'),
+      fc.string({ maxLength: 40 }),
+      fc.uint8Array({ maxLength: 30 }).map((b) => Buffer.from(b).toString('base64')),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 25 }), (lines) => {
+        let state = initialState();
+        for (const text of lines) {
+          let outcome = awaitsSaslResponse(state) ? handleSaslResponse(state, text, config) : handleCommand(state, text, config);
+          if (outcome.then === 'check-credentials') {
+            expect(outcome.next.name).toBe('checking-credentials');
+            if (outcome.next.name !== 'checking-credentials') return;
+            const { user, password } = outcome.next;
+            outcome = credentialsChecked(outcome.next, USERS.get(user) === password ? 'accepted' : 'refused', config);
+          }
+          for (const r of outcome.replies) expect(known.has(r.code), `reply ${r.code}`).toBe(true);
+          const before = state.name === 'awaiting-hello' ? undefined : state.hello.user;
+          state = outcome.next;
+          expect(state.name).not.toBe('checking-credentials');
+          const after = state.name === 'awaiting-hello' ? undefined : state.hello.user;
+          if (after !== before) expect(outcome.replies.map((r) => r.code)).toEqual([REPLY.AUTH_SUCCEEDED]);
+          if (outcome.then === 'close' || state.name === 'data') return;
+        }
+      }),
+      { seed: 4954, numRuns: 2000 },
+    );
   });
 });
