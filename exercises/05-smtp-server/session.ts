@@ -152,6 +152,7 @@ const mail: Handler = (state, args, config) => {
   // TODO: 503 before EHLO/HELO and inside a transaction (nested MAIL)
   // TODO: parsePathArgument(args, 'FROM'); <Postmaster> has no domain so it cannot be a sender (501)
   // TODO: parameters only after EHLO (555); readMailParameters; SIZE over config.maxMessageBytes → 552
+  //       (exercise 06: when config.offersAuth, an AUTH=<…> parameter (RFC 4954 §5) is allowed and ignored)
   // TODO: 250 and state `transaction` with a fresh envelope
   throw new Error('TODO(05-smtp-server): MAIL');
 };

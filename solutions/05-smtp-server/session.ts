@@ -171,7 +171,8 @@ const mail: Handler = (state, args, config) => {
   if (parameters.length > 0 && !state.hello.extended) {
     return refuse(state, REPLY.UNKNOWN_PARAMETER, 'parameters need EHLO, not HELO');
   }
-  const params = readMailParameters(parameters);
+  // RFC 4954 §5: where AUTH is offered, MAIL may say who first submitted the message (AUTH=<…>); we ignore it.
+  const params = readMailParameters(config.offersAuth && parameters.length > 0 ? parameters.filter(([keyword]) => keyword !== EXTENSIONS.AUTH) : parameters);
   if (!params.ok) return refuse(state, params.code, params.reason);
   const { size, body } = params.value;
   if (size !== undefined && size > config.maxMessageBytes) {

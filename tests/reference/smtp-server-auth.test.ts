@@ -115,7 +115,7 @@ describe('the AUTH dialogue', () => {
     const ehlo = await s.command('EHLO client.test', 250, 'EHLO');
     expect(ehlo.lines).toContain('AUTH PLAIN LOGIN');
     await s.command(`AUTH PLAIN ${PLAIN_ALICE}`, 235, 'good credentials');
-    await s.command('MAIL FROM:<alice@a.test>', 250, 'MAIL');
+    await s.command('MAIL FROM:<alice@a.test> AUTH=<> SIZE=100', 250, 'MAIL with the AUTH= parameter of RFC 4954 §5');
     await s.command('RCPT TO:<Bob@B.test>', 250, 'an authenticated user may relay');
     await s.command('RCPT TO:<Bob@B.test>', 250, 'a duplicate remote recipient is fine (kept once)');
     await s.command('DATA', 354, 'DATA with only remote recipients');
@@ -237,6 +237,7 @@ describe('no open relay', () => {
     const ehlo = await s.command('EHLO client.test', 250, 'EHLO');
     expect(ehlo.lines.some((l) => /^AUTH\b/i.test(l))).toBe(false);
     await s.command(`AUTH PLAIN ${PLAIN_ALICE}`, 502, 'AUTH not implemented here');
+    await s.command('MAIL FROM:<alice@a.test> AUTH=<>', 555, 'no AUTH, no AUTH= parameter');
     await s.command('MAIL FROM:<alice@a.test>', 250, 'MAIL');
     await s.command('RCPT TO:<bob@b.test>', 550, 'relaying denied');
   });
