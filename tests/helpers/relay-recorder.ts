@@ -50,6 +50,8 @@ export interface RecorderOptions {
   rcpt?: (to: string) => Refusal | undefined;
   /** Called at the end of DATA with the recipients accepted. */
   data?: (data: Buffer, to: readonly string[]) => Refusal | undefined;
+  /** Wait this long before the reply to the end of data (the message is recorded at once). @default 0 */
+  dataReplyDelayMs?: number;
 }
 
 /** A running recorder. */
@@ -62,6 +64,8 @@ export interface Recorder {
   readonly connections: readonly number[];
   /** Transactions that ended with 250 after DATA. */
   accepted(): RecordedTransaction[];
+  /** Transactions past MAIL FROM and not yet finished (a message may be on its way). */
+  open(): number;
   close(): Promise<void>;
 }
 
@@ -134,7 +138,9 @@ export async function startRecorder(options: RecorderOptions = {}): Promise<Reco
           t.outcome = refusal ? 'refused after DATA' : 'accepted';
           current.delete(session.id);
         }
-        callback(refusal ? smtpError(refusal) : null);
+        const answer = () => callback(refusal ? smtpError(refusal) : null);
+        if (options.dataReplyDelayMs) setTimeout(answer, options.dataReplyDelayMs);
+        else answer();
       });
     },
     onClose(session) {
@@ -158,6 +164,7 @@ export async function startRecorder(options: RecorderOptions = {}): Promise<Reco
     transactions,
     connections,
     accepted: () => transactions.filter((t) => t.outcome === 'accepted'),
+    open: () => current.size,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
