@@ -22,6 +22,7 @@ import path from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { startSmtpServer, type AcceptedMessage, type SmtpServer } from '../05-smtp-server/smtp-server.ts';
 import { deliverToMaildirs } from '../05-smtp-server/maildir.ts';
+import { POSTMASTER } from '../05-smtp-server/recipients.ts';
 import { startPop3Server, type Pop3Server } from '../07-pop3/pop3-server.ts';
 import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt, shouldGiveUp, type RetrySchedule } from './backoff.ts';
 import { enqueue, loadQueue, readQueuedMessage, removeEntry, updateEntry, type QueueEntry } from './queue.ts';
@@ -88,7 +89,7 @@ export async function startMailServer(options: MailServerOptions): Promise<MailS
   //         nobody left pending → undefined (the worker removes the entry), else the entry with the pending recipients,
   //         attempts + 1 and nextAttemptAt(attempts + 1, now, firstQueuedAt, schedule)
   // TODO: bounce(entry, failed, original): never when !mayBounce(entry.from); bounceMessage(…);
-  //         a sender at one of our domains who is one of our users: deliverToMaildirs straight away;
+  //         a sender at one of our domains who is one of our users (or POSTMASTER): deliverToMaildirs straight away;
   //         anyone else: enqueue it with from '' and the sender as the only recipient, and worker.add() it
   // TODO: the deliver hook of the SMTP server: message.remote → enqueue (durable before the hook resolves: 250 follows);
   //         message.mailboxes → deliverToMaildirs (if that fails, remove the queue entry again and rethrow: the client gets 451);

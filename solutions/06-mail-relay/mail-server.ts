@@ -22,6 +22,7 @@ import path from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { startSmtpServer, type AcceptedMessage, type SmtpServer } from '../05-smtp-server/smtp-server.ts';
 import { deliverToMaildirs } from '../05-smtp-server/maildir.ts';
+import { POSTMASTER } from '../05-smtp-server/recipients.ts';
 import { startPop3Server, type Pop3Server } from '../07-pop3/pop3-server.ts';
 import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt, shouldGiveUp, type RetrySchedule } from './backoff.ts';
 import { enqueue, loadQueue, readQueuedMessage, removeEntry, updateEntry, type QueueEntry } from './queue.ts';
@@ -124,7 +125,7 @@ export async function startMailServer(options: MailServerOptions): Promise<MailS
     const at = entry.from.lastIndexOf('@');
     const local = entry.from.slice(0, at).toLowerCase();
     if (domains.has(domainOf(entry.from))) {
-      if (users.has(local)) await deliverToMaildirs(mailboxes, [local], [message]);
+      if (users.has(local) || local === POSTMASTER) await deliverToMaildirs(mailboxes, [local], [message]);
       else console.error(`wirelab mail: no mailbox for the bounce to ${entry.from}; dropped`);
       return;
     }
