@@ -89,7 +89,8 @@ export async function startRecorder(options: RecorderOptions = {}): Promise<Reco
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
-    banner: 'recorder.wirelab.test',
+    name: 'mx.recorder.test',
+    banner: 'recorder (npm smtp-server)',
     size: 10 * 1024 * 1024,
     closeTimeout: 500,
     onConnect(session, callback) {
