@@ -26,7 +26,7 @@ import { POSTMASTER } from '../05-smtp-server/recipients.ts';
 import { startPop3Server, type Pop3Server } from '../07-pop3/pop3-server.ts';
 import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt, shouldGiveUp, type RetrySchedule } from './backoff.ts';
 import { enqueue, loadQueue, readQueuedMessage, removeEntry, updateEntry, type QueueEntry } from './queue.ts';
-import { attemptDelivery, domainOf, type Route } from './relay.ts';
+import { DEFAULT_RELAY_TIMEOUT_MS, attemptDelivery, domainOf, type Route } from './relay.ts';
 import { bounceMessage, mayBounce, type FailedRecipient } from './bounce.ts';
 
 /** How to run the mail server. */
@@ -82,12 +82,13 @@ export async function startMailServer(options: MailServerOptions): Promise<MailS
   //       the RetrySchedule from the options or DEFAULT_RETRY_SCHEDULE; routes keyed by lower-cased domain
   // TODO: a QueueWorker over loadQueue(queueDir), whose attempt(entry) does:
   //         readQueuedMessage → attemptDelivery(entry.from, entry.recipients, message, { routes, clientName: hostname,
-  //         timeoutMs, signal: worker.stopping }) → remember each recipient's reply in lastReply;
+  //         timeoutMs: relayTimeoutMs or DEFAULT_RELAY_TIMEOUT_MS, signal: worker.stopping }) → remember each recipient's reply in lastReply;
   //         'permanent' ones fail now; 'temporary' ones fail too if shouldGiveUp(firstQueuedAt, now, giveUpAfterMs)
   //         (not when the worker is stopping: then nothing really failed);
   //         bounce the failed ones (BEFORE the entry forgets them: a crash then bounces twice, never zero times);
   //         nobody left pending → undefined (the worker removes the entry), else the entry with the pending recipients,
   //         attempts + 1 and nextAttemptAt(attempts + 1, now, firstQueuedAt, schedule)
+  //         (an attempt abandoned by close() is no real try: same attempts, due again at once)
   // TODO: bounce(entry, failed, original): never when !mayBounce(entry.from); bounceMessage(…);
   //         a sender at one of our domains who is one of our users (or POSTMASTER): deliverToMaildirs straight away;
   //         anyone else: enqueue it with from '' and the sender as the only recipient, and worker.add() it

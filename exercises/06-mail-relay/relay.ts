@@ -44,7 +44,11 @@ export interface RelayOptions {
   readonly clientName: string;
   /** Limit on connecting and on every reply, in milliseconds. @default 30000 */
   readonly timeoutMs?: number;
-  /** Aborting gives up the attempt at once: every recipient not yet delivered comes out `temporary`. */
+  /**
+   * Aborting gives up the attempt at once: every recipient not yet delivered comes out `temporary`.
+   * Only a transaction past DATA is let finish (bounded by `timeoutMs`): the receiver may have the
+   * message already, and dropping the connection before its reply would make us send it twice.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -98,9 +102,10 @@ function replyLine(reply: SmtpReply): string {
 async function deliverToServer(from: string, group: RouteGroup, message: Buffer, options: RelayOptions): Promise<RecipientOutcome[]> {
   // TODO: if options.signal is already aborted: every recipient 'temporary', nothing attempted
   // TODO: SmtpClient.connect({ host, port, clientName, timeoutMs }) (wrapped in untilAborted(…, signal)),
-  //       and abort() the client when the signal fires meanwhile
+  //       and abort() the client when the signal fires meanwhile, unless client.state is 'data' (then let its reply come)
   // TODO: client.send({ from, to: recipients, message }): accepted → 'delivered' with the end-of-data reply;
-  //       rejected → 'temporary' for a 4xx, 'permanent' for a 5xx, each with its own reply; then quit() (ignore its errors)
+  //       rejected → 'temporary' for a 4xx, 'permanent' for a 5xx, each with its own reply; then quit() (ignore its errors;
+  //       skip it when the signal has fired)
   // TODO: catch: RecipientsRefusedError → its `rejected` list (4xx/5xx per recipient); SmtpReplyError → every recipient,
   //       temporary or permanent by the code; MessageTooLargeError and InvalidAddressError → permanent;
   //       anything else (refused connection, TimeoutError, ConnectionClosedError, ProtocolError) → temporary (describeFailure)

@@ -26,7 +26,7 @@ import { POSTMASTER } from '../05-smtp-server/recipients.ts';
 import { startPop3Server, type Pop3Server } from '../07-pop3/pop3-server.ts';
 import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt, shouldGiveUp, type RetrySchedule } from './backoff.ts';
 import { enqueue, loadQueue, readQueuedMessage, removeEntry, updateEntry, type QueueEntry } from './queue.ts';
-import { attemptDelivery, domainOf, type Route } from './relay.ts';
+import { DEFAULT_RELAY_TIMEOUT_MS, attemptDelivery, domainOf, type Route } from './relay.ts';
 import { bounceMessage, mayBounce, type FailedRecipient } from './bounce.ts';
 
 /** How to run the mail server. */
@@ -95,7 +95,7 @@ export async function startMailServer(options: MailServerOptions): Promise<MailS
     const outcomes = await attemptDelivery(entry.from, entry.recipients, message, {
       routes,
       clientName: hostname,
-      timeoutMs: options.relayTimeoutMs ?? 30_000,
+      timeoutMs: options.relayTimeoutMs ?? DEFAULT_RELAY_TIMEOUT_MS,
       signal: worker.stopping,
     });
     const now = Date.now();
@@ -111,6 +111,8 @@ export async function startMailServer(options: MailServerOptions): Promise<MailS
     // The bounce is safe on disk before the entry forgets these recipients: a crash in between bounces twice, never zero times.
     if (failed.length > 0) await bounce(entry, failed, message);
     if (pending.length === 0) return undefined;
+    // Abandoned by close(): that was no real try, so the next start tries again at once.
+    if (worker.stopping.aborted) return { ...entry, recipients: pending, nextAttemptAt: now, lastReply };
     const attempts = entry.attempts + 1;
     return { ...entry, recipients: pending, attempts, nextAttemptAt: nextAttemptAt(attempts, now, entry.firstQueuedAt, schedule), lastReply };
   });

@@ -43,7 +43,11 @@ export interface RelayOptions {
   readonly clientName: string;
   /** Limit on connecting and on every reply, in milliseconds. @default 30000 */
   readonly timeoutMs?: number;
-  /** Aborting gives up the attempt at once: every recipient not yet delivered comes out `temporary`. */
+  /**
+   * Aborting gives up the attempt at once: every recipient not yet delivered comes out `temporary`.
+   * Only a transaction past DATA is let finish (bounded by `timeoutMs`): the receiver may have the
+   * message already, and dropping the connection before its reply would make us send it twice.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -115,13 +119,17 @@ async function deliverToServer(from: string, group: RouteGroup, message: Buffer,
   const { signal } = options;
   if (signal?.aborted) return every('temporary', 'not attempted: the server is shutting down');
   let client: SmtpClient | undefined;
-  const abandon = () => client?.abort(); // every wait of the client then fails at once
+  // Every wait of the client then fails at once; but past DATA the reply is awaited (see RelayOptions.signal).
+  const abandon = () => {
+    if (client?.state !== 'data') client?.abort();
+  };
   signal?.addEventListener('abort', abandon, { once: true });
   try {
     const connecting = SmtpClient.connect({ host: route.host, port: route.port, clientName: options.clientName, timeoutMs: options.timeoutMs ?? DEFAULT_RELAY_TIMEOUT_MS });
     client = await untilAborted(connecting, signal);
     const result = await client.send({ from, to: recipients, message });
-    await client.quit().catch(() => {}); // the message is delivered: a failed QUIT changes nothing
+    if (signal?.aborted) client.abort(); // shutting down: no time for QUIT
+    else await client.quit().catch(() => {}); // the message is delivered: a failed QUIT changes nothing
     const accepted = new Set(result.accepted);
     return recipients.map((recipient) => {
       if (accepted.has(recipient)) return { recipient, status: 'delivered', reply: replyLine(result.reply) };

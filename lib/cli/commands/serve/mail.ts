@@ -150,6 +150,9 @@ const mail: CommandModule<object, MailArgs> = {
         if (left > 0) process.stderr.write(`${left} message(s) stay queued in ${spool}/queue/ for the next start\n`);
       },
     );
+    // Everything is on disk now. A relay connection abandoned while the receiver had not even greeted
+    // would only time out later (the SMTP client offers no way to cancel a connect): do not wait for it.
+    setTimeout(() => process.exit(), 1000).unref();
   },
 };
 export default mail;
