@@ -30,7 +30,7 @@ const test = graded('06-mail-relay', {
   'the queue keeps each message and its envelope on disk: a queue loaded again from the folder finds them': 2,
   'an updated entry keeps its new schedule across a reload; a removed entry is gone for good': 1,
   'delivers mail for its own domain straight into the Maildir before saying 250, and queues nothing': 2,
-  'relays mail for another domain to its server, where bob reads it over POP3 byte-exact below the Received: headers': 3,
+  'relays mail for another domain to its server, where bob reads it over POP3 byte-exact (8-bit too) below the Received: headers': 3,
   'a real SMTP server sees MAIL FROM:<alice@a.test> and one transaction per destination host carrying all its recipients': 3,
   'relays twenty messages to two domains, each delivered exactly once': 2,
   'groups the recipients by the server their domain routes to; a domain without a route is apart (pure)': 1,
@@ -141,12 +141,20 @@ async function mailArrives(spoolDir: string, user: string, count: number, timeou
 }
 
 /** A message with something for every trap: an attachment, lines that start with a dot, a line of 8-bit text. */
-async function richMessage(subject: string, to: string): Promise<Buffer> {
-  const composed = await compose({
+function richMessage(subject: string, to: string): Promise<Buffer> {
+  return compose({
     from: 'alice@a.test', to, subject, text: `.starts with a dot\n..two dots\n.\nend of ${subject}`,
     attachments: [{ filename: 'data.bin', content: Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 7) % 256)) }],
   });
-  return composed;
+}
+
+/** A message with raw 8-bit bytes in its body (8BITMIME): they must pass every hop untouched. */
+function eightBitMessage(subject: string, to: string): Buffer {
+  return Buffer.concat([
+    crlf('From: alice@a.test', `To: ${to}`, `Subject: ${subject}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', ''),
+    Buffer.from('Grüße, café, ☃\r\n.ünïcode after a dot\r\n', 'utf8'),
+    Buffer.from([0x80, 0xfe, 0xff, 0x0d, 0x0a]),
+  ]);
 }
 
 /** A short plain message. */
@@ -242,18 +250,20 @@ describe('step 2: relaying', () => {
     expectSameBelowReceived(read!, sent, 'the message carol reads over POP3', transcript);
   });
 
-  test('relays mail for another domain to its server, where bob reads it over POP3 byte-exact below the Received: headers', async ({ transcript }) => {
+  test('relays mail for another domain to its server, where bob reads it over POP3 byte-exact (8-bit too) below the Received: headers', async ({ transcript }) => {
     const { b, spoolB } = await serverB();
     const { a } = await serverA(new Map([['b.test', await recorded(b.smtpPort, transcript)]]));
-    const sent = await richMessage('relayed mail', 'bob@b.test');
-    await submit(a.smtpPort, ALICE, { from: 'alice@a.test', to: ['bob@b.test'] }, sent);
-    await mailArrives(spoolB, 'bob', 1, 4000, transcript, 'A relays the message to B');
-    await queuedBecomes(a, 0, 2000, transcript, "once B took the message, A's queue is empty");
+    const sent = [await richMessage('relayed mail', 'bob@b.test'), eightBitMessage('8-bit mail', 'bob@b.test')];
+    for (const raw of sent) await submit(a.smtpPort, ALICE, { from: 'alice@a.test', to: ['bob@b.test'] }, raw);
+    await mailArrives(spoolB, 'bob', 2, 4000, transcript, 'A relays both messages to B');
+    await queuedBecomes(a, 0, 2000, transcript, "once B took the messages, A's queue is empty");
     const messages = await popAll(b.pop3Port, BOB, transcript);
-    expect(messages.length, 'bob finds exactly one message at B').toBe(1);
-    const { received } = splitReceived(messages[0]!);
-    expect(received.length, 'the relays added Received: header fields on top').toBeGreaterThanOrEqual(1);
-    expectSameBelowReceived(messages[0]!, sent, 'the message bob reads at B', transcript);
+    expect(messages.length, 'bob finds exactly two messages at B').toBe(2);
+    for (const m of messages) expect(splitReceived(m).received.length, 'the relays added Received: header fields on top').toBeGreaterThanOrEqual(1);
+    const bySubject = (m: Buffer) => header(m, 'subject') === '8-bit mail';
+    const [rich, eightBit] = [messages.find((m) => !bySubject(m))!, messages.find(bySubject)!];
+    expectSameBelowReceived(rich, sent[0]!, 'the message with an attachment and dot lines bob reads at B', transcript);
+    expectSameBelowReceived(eightBit, sent[1]!, 'the 8-bit message bob reads at B (every byte untouched)', transcript);
   });
 
   test('a real SMTP server sees MAIL FROM:<alice@a.test> and one transaction per destination host carrying all its recipients', async ({ transcript }) => {
