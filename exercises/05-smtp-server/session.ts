@@ -10,11 +10,16 @@
  *                                   └── end of data ── data ◀┘
  *
  * RSET and EHLO/HELO go back to `ready` from anywhere; QUIT ends the session.
+ * AUTH (auth.ts, exercise 06) adds states where the next line is a SASL
+ * response rather than a command, and one where the socket layer checks a
+ * password: `ready ──AUTH──▶ auth-… ──▶ checking-credentials ──▶ ready`.
  */
 import { DEFAULT_MAX_MESSAGE_BYTES, LIMITS, REPLY, reply, type Reply } from './smtp-constants.ts';
 // parseCommand, parsePathArgument, readMailParameters (command.ts) and decideRecipient (recipients.ts) do the parsing.
 import type { RecipientPolicy } from './recipients.ts';
 import type { Path } from './path.ts';
+// auth.ts: the AUTH handler (exercise 06), MECHANISMS for the EHLO line, awaitsSaslResponse.
+import { auth } from './auth.ts';
 
 /** What the client told us in EHLO/HELO. */
 export interface Hello {
@@ -22,6 +27,10 @@ export interface Hello {
   readonly clientName: string;
   /** True after EHLO: ESMTP parameters (SIZE=, BODY=) are allowed. */
   readonly extended: boolean;
+  /** Whom the client proved to be with AUTH (exercise 06); undefined until then. */
+  readonly user?: string;
+  /** Wrong passwords tried on this connection so far (see auth.ts, MAX_AUTH_FAILURES). */
+  readonly authFailures?: number;
 }
 
 /** One accepted recipient and the mailbox its copy goes to. */
@@ -41,6 +50,11 @@ export interface Envelope {
   readonly recipients: readonly Recipient[];
   /** How many RCPT commands were refused (DATA then says 554, not 503). */
   readonly refused: number;
+  /**
+   * Recipients at other domains, as written (`bob@b.test`), accepted because
+   * the session may relay (exercise 06). Absent when there are none.
+   */
+  readonly remote?: readonly string[];
 }
 
 /** Where the conversation stands. */
@@ -48,9 +62,20 @@ export type SessionState =
   | { readonly name: 'awaiting-hello' }
   | { readonly name: 'ready'; readonly hello: Hello }
   | { readonly name: 'transaction'; readonly hello: Hello; readonly envelope: Envelope }
-  | { readonly name: 'data'; readonly hello: Hello; readonly envelope: Envelope };
+  | { readonly name: 'data'; readonly hello: Hello; readonly envelope: Envelope }
+  /** AUTH PLAIN said `334`: the next line is base64 of `authzid NUL user NUL password`. */
+  | { readonly name: 'auth-plain'; readonly hello: Hello }
+  /** AUTH LOGIN asked for the user name: the next line is its base64. */
+  | { readonly name: 'auth-login-user'; readonly hello: Hello }
+  /** AUTH LOGIN asked for the password: the next line is its base64. */
+  | { readonly name: 'auth-login-password'; readonly hello: Hello; readonly user: string }
+  /** The credentials are complete; the socket layer checks them (outcome `check-credentials`). */
+  | { readonly name: 'checking-credentials'; readonly hello: Hello; readonly user: string; readonly password: string };
 
-/** What the server is configured with; the same for every session. */
+/**
+ * What the server is configured with: the same for every session, except that
+ * the socket layer binds `mayRelay` to each connection's address.
+ */
 export interface SessionConfig {
   /** Our name, in the greeting and the EHLO reply. */
   readonly hostname: string;
@@ -59,10 +84,17 @@ export interface SessionConfig {
   /** Recipients per transaction before 452 (at least 100). */
   readonly maxRecipients: number;
   readonly policy: RecipientPolicy;
+  /** Whether EHLO offers AUTH: the server was given a way to check passwords. */
+  readonly offersAuth: boolean;
+  /** Whether this session may send mail to domains that are not ours, given whom it authenticated as. */
+  readonly mayRelay: (user: string | undefined) => boolean;
 }
 
-/** What the socket layer does after writing the replies. */
-export type NextStep = 'read-command' | 'read-data' | 'close';
+/**
+ * What the socket layer does after writing the replies. `check-credentials`:
+ * call the password check and hand its verdict to `credentialsChecked` (auth.ts).
+ */
+export type NextStep = 'read-command' | 'read-data' | 'check-credentials' | 'close';
 
 /** The result of one command: replies to send (in order), the next state, the next step. */
 export interface Outcome {
@@ -74,9 +106,17 @@ export interface Outcome {
 /** A handler for one verb: pure, it may only look at the state, the arguments and the config. */
 type Handler = (state: SessionState, args: string, config: SessionConfig) => Outcome;
 
-/** Fills in the defaults of a config. */
-export function sessionConfig(hostname: string, policy: RecipientPolicy, maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES): SessionConfig {
-  return { hostname, policy, maxMessageBytes, maxRecipients: LIMITS.RECIPIENTS };
+/** Nobody relays unless the server is told otherwise: we are no open relay. */
+const NEVER_RELAY = (): boolean => false;
+
+/** Fills in the defaults of a config: no AUTH, no relaying. */
+export function sessionConfig(
+  hostname: string,
+  policy: RecipientPolicy,
+  maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+  access: Partial<Pick<SessionConfig, 'offersAuth' | 'mayRelay'>> = {},
+): SessionConfig {
+  return { hostname, policy, maxMessageBytes, maxRecipients: LIMITS.RECIPIENTS, offersAuth: access.offersAuth ?? false, mayRelay: access.mayRelay ?? NEVER_RELAY };
 }
 
 /** The state of a session that has just been greeted. */
@@ -103,6 +143,7 @@ function hello(extended: boolean): Handler {
   return (state, args, config) => {
     // TODO: 501 without a client name; otherwise state `ready` (any transaction is dropped)
     // TODO: HELO answers one line; EHLO answers several: our name, then PIPELINING, `SIZE <max>`, 8BITMIME
+    // TODO (exercise 06): EHLO also lists `AUTH PLAIN LOGIN` when config.offersAuth; a second EHLO keeps user and authFailures
     throw new Error(`TODO(05-smtp-server): ${extended ? 'EHLO' : 'HELO'}`);
   };
 }
@@ -111,6 +152,7 @@ const mail: Handler = (state, args, config) => {
   // TODO: 503 before EHLO/HELO and inside a transaction (nested MAIL)
   // TODO: parsePathArgument(args, 'FROM'); <Postmaster> has no domain so it cannot be a sender (501)
   // TODO: parameters only after EHLO (555); readMailParameters; SIZE over config.maxMessageBytes → 552
+  //       (exercise 06: when config.offersAuth, an AUTH=<…> parameter (RFC 4954 §5) is allowed and ignored)
   // TODO: 250 and state `transaction` with a fresh envelope
   throw new Error('TODO(05-smtp-server): MAIL');
 };
@@ -119,11 +161,14 @@ const rcpt: Handler = (state, args, config) => {
   // TODO: 503 unless in a transaction; parsePathArgument(args, 'TO'); any parameter → 555
   // TODO: config.maxRecipients accepted already → 452
   // TODO: decideRecipient: refused → its reply (count the refusal); accepted → 250, one entry per mailbox
+  // TODO (exercise 06): refused because the domain is not ours, but config.mayRelay(state.hello.user)
+  //       → 250 and `localPart@domain` into envelope.remote (once); remote recipients count toward the 452 limit too
   throw new Error('TODO(05-smtp-server): RCPT');
 };
 
 const data: Handler = (state, args) => {
   // TODO: arguments → 501; no transaction → 503; no recipient: 554 if some were refused, else 503
+  //       (exercise 06: remote recipients count: DATA with only remote ones is fine)
   // TODO: 354, state `data`, then 'read-data'
   throw new Error('TODO(05-smtp-server): DATA');
 };
@@ -159,10 +204,12 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   NOOP: noop,
   QUIT: quit,
   VRFY: vrfy,
+  AUTH: auth,
 };
 
 /** Answers one command line (without its CRLF) in the given state. */
 export function handleCommand(state: SessionState, line: string, config: SessionConfig): Outcome {
+  // TODO: a bug to be here in state `data`, `checking-credentials` or awaiting a SASL response: throw
   // TODO: parseCommand(line); look the verb up in HANDLERS (use Object.hasOwn: "constructor" is not a verb)
   // TODO: unknown verb → 500; otherwise run the handler
   throw new Error('TODO(05-smtp-server): handleCommand');

@@ -6,10 +6,16 @@
  * moves bytes and handles the ways a connection can end.
  *
  * Poke it with `nc -C 127.0.0.1 <port>` or `npx wirelab serve smtp`.
+ *
+ * Exercise 06 adds AUTH and relaying: the options `authenticate` and
+ * `mayRelay`. The password check is the one step that waits on something
+ * other than the client, so it happens here, between two pure steps of the
+ * session (auth.ts: the outcome `check-credentials`, then `credentialsChecked`).
  */
 // What you will need: listenTcp and the errors a read can throw (FramingError, TimeoutError,
 // ConnectionClosedError) from 'wirelab', os.hostname(), and the modules of this folder:
-// smtp-constants.ts, session.ts, message-collector.ts, recipients.ts, received-header.ts, maildir.ts.
+// smtp-constants.ts, session.ts, message-collector.ts, recipients.ts, received-header.ts, maildir.ts
+// (and auth.ts in exercise 06).
 import type { Transcript } from 'wirelab';
 
 /** How to run the server. */
@@ -38,14 +44,28 @@ export interface SmtpServerOptions {
    * @default deliverToMaildirs(maildir, message.mailboxes, message.parts)
    */
   deliver?: (message: AcceptedMessage) => Promise<void>;
+  /**
+   * Checks a password for SMTP AUTH (RFC 4954; mechanisms PLAIN, RFC 4616, and LOGIN). When given,
+   * EHLO advertises `AUTH PLAIN LOGIN`. Exercise 06 uses it; exercise 05 itself never needs it.
+   */
+  authenticate?: (user: string, password: string) => boolean | Promise<boolean>;
+  /**
+   * Whether a session may send mail to domains that are not ours (relaying). Default: never, so the
+   * server is no open relay. Exercise 06's mail server allows authenticated users.
+   */
+  mayRelay?: (session: { readonly user: string | undefined; readonly clientAddress: string }) => boolean;
 }
 
 /** A message the server accepted, ready to be stored. */
 export interface AcceptedMessage {
   /** Our id of it, also in the Received: header and the 250 reply. */
   readonly id: string;
+  /** The reverse-path of MAIL FROM without brackets: `alice@a.test`, or '' for the null path `<>` (a bounce). */
+  readonly from: string;
   /** Mailbox names (lower-cased local parts), one per accepted recipient. */
   readonly mailboxes: readonly string[];
+  /** Recipients at other domains, as given in RCPT TO without brackets, accepted because the session may relay; usually empty. */
+  readonly remote: readonly string[];
   /** The message with our Received: header on top, in pieces to write in order. */
   readonly parts: readonly Uint8Array[];
 }
@@ -74,5 +94,15 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<SmtpS
   //       (CRLF only: a bare LF must never end the data); the client vanishing → store nothing, return
   // TODO: verdict too-big → 552, line-too-long → 500; complete → receivedHeader + deliverToMaildirs
   //       (or options.deliver when given), THEN 250 (451 if storing failed); endOfData(state)
+  //       The message carries id, from ('' for <>), mailboxes, remote ([] in exercise 05) and parts.
+  //
+  // Exercise 06 (leave it until then):
+  // TODO: sessionConfig(…, { offersAuth: options.authenticate !== undefined }); per connection, bind mayRelay:
+  //       config.mayRelay = (user) => options.mayRelay({ user, clientAddress: conn.remoteAddress })
+  // TODO: when awaitsSaslResponse(state), read the next line (up to LIMITS.SASL_RESPONSE_LINE) and call
+  //       handleSaslResponse instead of handleCommand; a too-long one → cancelAuth
+  // TODO: outcome 'check-credentials' → await options.authenticate(user, password) ('unavailable' if it throws;
+  //       never log the password) and continue with credentialsChecked(state, verdict, config)
+  // TODO: mayRelay without deliver is a mistake: throw; the 250 after DATA says what was queued for relay
   throw new Error('TODO(05-smtp-server): startSmtpServer');
 }

@@ -10,11 +10,15 @@
  *                                   └── end of data ── data ◀┘
  *
  * RSET and EHLO/HELO go back to `ready` from anywhere; QUIT ends the session.
+ * AUTH (auth.ts, exercise 06) adds states where the next line is a SASL
+ * response rather than a command, and one where the socket layer checks a
+ * password: `ready ──AUTH──▶ auth-… ──▶ checking-credentials ──▶ ready`.
  */
 import { DEFAULT_MAX_MESSAGE_BYTES, EXTENSIONS, LIMITS, REPLY, reply, type Reply } from './smtp-constants.ts';
 import { parseCommand, parsePathArgument, readMailParameters } from './command.ts';
 import { decideRecipient, type RecipientPolicy } from './recipients.ts';
 import type { Path } from './path.ts';
+import { MECHANISMS, auth, awaitsSaslResponse } from './auth.ts';
 
 /** What the client told us in EHLO/HELO. */
 export interface Hello {
@@ -22,6 +26,10 @@ export interface Hello {
   readonly clientName: string;
   /** True after EHLO: ESMTP parameters (SIZE=, BODY=) are allowed. */
   readonly extended: boolean;
+  /** Whom the client proved to be with AUTH (exercise 06); undefined until then. */
+  readonly user?: string;
+  /** Wrong passwords tried on this connection so far (see auth.ts, MAX_AUTH_FAILURES). */
+  readonly authFailures?: number;
 }
 
 /** One accepted recipient and the mailbox its copy goes to. */
@@ -41,6 +49,11 @@ export interface Envelope {
   readonly recipients: readonly Recipient[];
   /** How many RCPT commands were refused (DATA then says 554, not 503). */
   readonly refused: number;
+  /**
+   * Recipients at other domains, as written (`bob@b.test`), accepted because
+   * the session may relay (exercise 06). Absent when there are none.
+   */
+  readonly remote?: readonly string[];
 }
 
 /** Where the conversation stands. */
@@ -48,9 +61,20 @@ export type SessionState =
   | { readonly name: 'awaiting-hello' }
   | { readonly name: 'ready'; readonly hello: Hello }
   | { readonly name: 'transaction'; readonly hello: Hello; readonly envelope: Envelope }
-  | { readonly name: 'data'; readonly hello: Hello; readonly envelope: Envelope };
+  | { readonly name: 'data'; readonly hello: Hello; readonly envelope: Envelope }
+  /** AUTH PLAIN said `334`: the next line is base64 of `authzid NUL user NUL password`. */
+  | { readonly name: 'auth-plain'; readonly hello: Hello }
+  /** AUTH LOGIN asked for the user name: the next line is its base64. */
+  | { readonly name: 'auth-login-user'; readonly hello: Hello }
+  /** AUTH LOGIN asked for the password: the next line is its base64. */
+  | { readonly name: 'auth-login-password'; readonly hello: Hello; readonly user: string }
+  /** The credentials are complete; the socket layer checks them (outcome `check-credentials`). */
+  | { readonly name: 'checking-credentials'; readonly hello: Hello; readonly user: string; readonly password: string };
 
-/** What the server is configured with; the same for every session. */
+/**
+ * What the server is configured with: the same for every session, except that
+ * the socket layer binds `mayRelay` to each connection's address.
+ */
 export interface SessionConfig {
   /** Our name, in the greeting and the EHLO reply. */
   readonly hostname: string;
@@ -59,10 +83,17 @@ export interface SessionConfig {
   /** Recipients per transaction before 452 (at least 100). */
   readonly maxRecipients: number;
   readonly policy: RecipientPolicy;
+  /** Whether EHLO offers AUTH: the server was given a way to check passwords. */
+  readonly offersAuth: boolean;
+  /** Whether this session may send mail to domains that are not ours, given whom it authenticated as. */
+  readonly mayRelay: (user: string | undefined) => boolean;
 }
 
-/** What the socket layer does after writing the replies. */
-export type NextStep = 'read-command' | 'read-data' | 'close';
+/**
+ * What the socket layer does after writing the replies. `check-credentials`:
+ * call the password check and hand its verdict to `credentialsChecked` (auth.ts).
+ */
+export type NextStep = 'read-command' | 'read-data' | 'check-credentials' | 'close';
 
 /** The result of one command: replies to send (in order), the next state, the next step. */
 export interface Outcome {
@@ -74,9 +105,17 @@ export interface Outcome {
 /** A handler for one verb: pure, it may only look at the state, the arguments and the config. */
 type Handler = (state: SessionState, args: string, config: SessionConfig) => Outcome;
 
-/** Fills in the defaults of a config. */
-export function sessionConfig(hostname: string, policy: RecipientPolicy, maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES): SessionConfig {
-  return { hostname, policy, maxMessageBytes, maxRecipients: LIMITS.RECIPIENTS };
+/** Nobody relays unless the server is told otherwise: we are no open relay. */
+const NEVER_RELAY = (): boolean => false;
+
+/** Fills in the defaults of a config: no AUTH, no relaying. */
+export function sessionConfig(
+  hostname: string,
+  policy: RecipientPolicy,
+  maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+  access: Partial<Pick<SessionConfig, 'offersAuth' | 'mayRelay'>> = {},
+): SessionConfig {
+  return { hostname, policy, maxMessageBytes, maxRecipients: LIMITS.RECIPIENTS, offersAuth: access.offersAuth ?? false, mayRelay: access.mayRelay ?? NEVER_RELAY };
 }
 
 /** The state of a session that has just been greeted. */
@@ -96,6 +135,8 @@ export function endOfData(state: SessionState & { name: 'data' }): SessionState 
 
 /** The reply most commands get; replies are read-only, so one object serves every session. */
 const OK: Reply = reply(REPLY.OK, 'OK');
+/** The reply to RCPT for another domain when the session may relay. */
+const RELAY_OK: Reply = reply(REPLY.OK, 'OK: not ours, will relay');
 
 const answer = (next: SessionState, r: Reply, then: NextStep = 'read-command'): Outcome => ({ replies: [r], next, then });
 const refuse = (state: SessionState, code: Reply['code'], text: string): Outcome => answer(state, reply(code, text));
@@ -108,10 +149,14 @@ function hello(extended: boolean): Handler {
     if (clientName === '' || clientName.includes(' ')) {
       return refuse(state, REPLY.SYNTAX_ERROR, `say ${extended ? 'EHLO' : 'HELO'} followed by your host name`);
     }
-    const next: SessionState = { name: 'ready', hello: { clientName, extended } };
+    // A second EHLO starts over like RSET, but the client is still the one who logged in.
+    const before = state.name === 'awaiting-hello' ? undefined : state.hello;
+    const greeted: Hello = before?.user === undefined && before?.authFailures === undefined ? { clientName, extended } : { ...before, clientName, extended };
+    const next: SessionState = { name: 'ready', hello: greeted };
     const first = `${config.hostname} greets ${clientName}`;
     if (!extended) return answer(next, reply(REPLY.OK, first));
     const lines = [first, EXTENSIONS.PIPELINING, `${EXTENSIONS.SIZE} ${config.maxMessageBytes}`, EXTENSIONS.EIGHT_BIT_MIME];
+    if (config.offersAuth) lines.push(`${EXTENSIONS.AUTH} ${MECHANISMS.join(' ')}`);
     return answer(next, reply(REPLY.OK, ...lines));
   };
 }
@@ -126,7 +171,8 @@ const mail: Handler = (state, args, config) => {
   if (parameters.length > 0 && !state.hello.extended) {
     return refuse(state, REPLY.UNKNOWN_PARAMETER, 'parameters need EHLO, not HELO');
   }
-  const params = readMailParameters(parameters);
+  // RFC 4954 §5: where AUTH is offered, MAIL may say who first submitted the message (AUTH=<…>); we ignore it.
+  const params = readMailParameters(config.offersAuth && parameters.length > 0 ? parameters.filter(([keyword]) => keyword !== EXTENSIONS.AUTH) : parameters);
   if (!params.ok) return refuse(state, params.code, params.reason);
   const { size, body } = params.value;
   if (size !== undefined && size > config.maxMessageBytes) {
@@ -144,11 +190,18 @@ const rcpt: Handler = (state, args, config) => {
   const [unknown] = parameters;
   if (unknown) return refuse(state, REPLY.UNKNOWN_PARAMETER, `parameter ${unknown[0]} is not supported`);
   const { envelope } = state;
-  if (envelope.recipients.length >= config.maxRecipients) {
+  if (envelope.recipients.length + (envelope.remote?.length ?? 0) >= config.maxRecipients) {
     return refuse(state, REPLY.TOO_MANY_RECIPIENTS, `too many recipients: at most ${config.maxRecipients} per message`);
   }
   const decision = decideRecipient(path, config.policy);
   if (!decision.accepted) {
+    // Not ours to deliver: pass it on if this session may relay, else it is refused (550 relaying denied).
+    if (path.kind === 'mailbox' && !config.policy.domains.has(path.mailbox.domain.toLowerCase()) && config.mayRelay(state.hello.user)) {
+      const address = `${path.mailbox.localPart}@${path.mailbox.domain}`;
+      const remote = envelope.remote ?? [];
+      const next: Envelope = { ...envelope, remote: remote.includes(address) ? remote : [...remote, address] };
+      return answer({ name: 'transaction', hello: state.hello, envelope: next }, RELAY_OK);
+    }
     return answer({ name: 'transaction', hello: state.hello, envelope: { ...envelope, refused: envelope.refused + 1 } }, decision.reply);
   }
   const known = envelope.recipients.some((r) => r.mailbox === decision.mailbox);
@@ -159,7 +212,7 @@ const rcpt: Handler = (state, args, config) => {
 const data: Handler = (state, args) => {
   if (args !== '') return refuse(state, REPLY.SYNTAX_ERROR, 'DATA takes no arguments');
   if (state.name !== 'transaction') return refuse(state, REPLY.BAD_SEQUENCE, 'need MAIL and RCPT before DATA');
-  if (state.envelope.recipients.length === 0) {
+  if (state.envelope.recipients.length === 0 && state.envelope.remote === undefined) {
     return state.envelope.refused > 0
       ? refuse(state, REPLY.TRANSACTION_FAILED, 'no valid recipients')
       : refuse(state, REPLY.BAD_SEQUENCE, 'need RCPT before DATA');
@@ -194,11 +247,14 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map([
   ['NOOP', noop],
   ['QUIT', quit],
   ['VRFY', vrfy],
+  ['AUTH', auth],
 ]);
 
 /** Answers one command line (without its CRLF) in the given state. */
 export function handleCommand(state: SessionState, line: string, config: SessionConfig): Outcome {
-  if (state.name === 'data') throw new Error('handleCommand called while the message is being read');
+  if (state.name === 'data' || state.name === 'checking-credentials' || awaitsSaslResponse(state)) {
+    throw new Error(`handleCommand called in state ${state.name}: the next line is not a command`);
+  }
   const { verb, args } = parseCommand(line);
   const handler = HANDLERS.get(verb);
   if (!handler) return refuse(state, REPLY.UNKNOWN_COMMAND, `command not recognized: ${verb.slice(0, 20).replace(/[^\x21-\x7e]/g, '?')}`);

@@ -17,10 +17,14 @@ export const REPLY = {
   SERVICE_READY: 220,
   /** Answer to QUIT; the server closes the connection after it. */
   CLOSING: 221,
+  /** AUTH: the credentials are good (RFC 4954). */
+  AUTH_SUCCEEDED: 235,
   /** The command worked. */
   OK: 250,
   /** VRFY: we do not say whether a user exists, but will try to deliver. */
   CANNOT_VERIFY: 252,
+  /** AUTH: send the next SASL response, one base64 line (RFC 4954). */
+  AUTH_CONTINUE: 334,
   /** Answer to DATA: send the message, end it with CRLF.CRLF. */
   START_MAIL_INPUT: 354,
   /** Shutting down (or idle too long); the connection closes after it. */
@@ -29,12 +33,20 @@ export const REPLY = {
   LOCAL_ERROR: 451,
   /** One recipient too many for this transaction: send the rest later. */
   TOO_MANY_RECIPIENTS: 452,
+  /** AUTH: the credentials could not be checked right now: try again later. */
+  AUTH_TEMPORARY_FAILURE: 454,
   /** Unknown command, or a line longer than the limit. */
   UNKNOWN_COMMAND: 500,
   /** The command is known but its arguments are malformed. */
   SYNTAX_ERROR: 501,
+  /** A command this server does not offer (AUTH when no password check is configured). */
+  COMMAND_NOT_IMPLEMENTED: 502,
   /** The command is fine but not now (RCPT before MAIL, DATA before RCPT …). */
   BAD_SEQUENCE: 503,
+  /** A command parameter we do not implement (an AUTH mechanism we do not know). */
+  PARAMETER_NOT_IMPLEMENTED: 504,
+  /** AUTH: wrong user name or password. */
+  AUTH_FAILED: 535,
   /** We do not take mail for that mailbox (unknown user, or not our domain). */
   MAILBOX_UNAVAILABLE: 550,
   /** The message is bigger than we accept. */
@@ -94,6 +106,8 @@ export const LIMITS = {
   PATH: 256,
   /** Recipients a server must accept in one transaction (more get 452). */
   RECIPIENTS: 100,
+  /** A line answering an AUTH challenge (334), CRLF included (RFC 4954 §4). */
+  SASL_RESPONSE_LINE: 12288,
 } as const;
 
 /** Message size limit when none is configured (RFC 5321 asks for at least 64 KiB). */
@@ -104,6 +118,8 @@ export const EXTENSIONS = {
   PIPELINING: 'PIPELINING',
   SIZE: 'SIZE',
   EIGHT_BIT_MIME: '8BITMIME',
+  /** RFC 4954; offered only when the server can check passwords. */
+  AUTH: 'AUTH',
 } as const;
 
 /** The line that ends DATA (after the CRLF of the last message line). */

@@ -6,12 +6,18 @@
  * moves bytes and handles the ways a connection can end.
  *
  * Poke it with `nc -C 127.0.0.1 <port>` or `npx wirelab serve smtp`.
+ *
+ * Exercise 06 adds AUTH and relaying: the options `authenticate` and
+ * `mayRelay`. The password check is the one step that waits on something
+ * other than the client, so it happens here, between two pure steps of the
+ * session (auth.ts: the outcome `check-credentials`, then `credentialsChecked`).
  */
 import { setMaxListeners } from 'node:events';
 import { hostname as osHostname } from 'node:os';
 import { ConnectionClosedError, FramingError, TimeoutError, listenTcp, type Connection, type ReadOptions, type Transcript } from 'wirelab';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, LIMITS, REPLY, encodeReply, reply, type Reply } from './smtp-constants.ts';
 import { endOfData, greeting, handleCommand, initialState, sessionConfig, type SessionConfig, type SessionState } from './session.ts';
+import { awaitsSaslResponse, cancelAuth, credentialsChecked, handleSaslResponse, type AuthVerdict } from './auth.ts';
 import { MessageCollector } from './message-collector.ts';
 import { makeRecipientPolicy } from './recipients.ts';
 import { receivedHeader } from './received-header.ts';
@@ -43,14 +49,28 @@ export interface SmtpServerOptions {
    * @default deliverToMaildirs(maildir, message.mailboxes, message.parts)
    */
   deliver?: (message: AcceptedMessage) => Promise<void>;
+  /**
+   * Checks a password for SMTP AUTH (RFC 4954; mechanisms PLAIN, RFC 4616, and LOGIN). When given,
+   * EHLO advertises `AUTH PLAIN LOGIN`. Exercise 06 uses it; exercise 05 itself never needs it.
+   */
+  authenticate?: (user: string, password: string) => boolean | Promise<boolean>;
+  /**
+   * Whether a session may send mail to domains that are not ours (relaying). Default: never, so the
+   * server is no open relay. Exercise 06's mail server allows authenticated users.
+   */
+  mayRelay?: (session: { readonly user: string | undefined; readonly clientAddress: string }) => boolean;
 }
 
 /** A message the server accepted, ready to be stored. */
 export interface AcceptedMessage {
   /** Our id of it, also in the Received: header and the 250 reply. */
   readonly id: string;
+  /** The reverse-path of MAIL FROM without brackets: `alice@a.test`, or '' for the null path `<>` (a bounce). */
+  readonly from: string;
   /** Mailbox names (lower-cased local parts), one per accepted recipient. */
   readonly mailboxes: readonly string[];
+  /** Recipients at other domains, as given in RCPT TO without brackets, accepted because the session may relay; usually empty. */
+  readonly remote: readonly string[];
   /** The message with our Received: header on top, in pieces to write in order. */
   readonly parts: readonly Uint8Array[];
 }
@@ -70,6 +90,8 @@ interface ServerContext {
   readonly config: SessionConfig;
   readonly deliver: (message: AcceptedMessage) => Promise<void>;
   readonly idleTimeoutMs: number;
+  readonly authenticate: SmtpServerOptions['authenticate'];
+  readonly mayRelay: SmtpServerOptions['mayRelay'];
   /** Aborted by close(): every waiting read gives up, and the client gets 421. */
   readonly shutdown: AbortSignal;
 }
@@ -89,11 +111,14 @@ let messageCount = 0;
 export async function startSmtpServer(options: SmtpServerOptions): Promise<SmtpServer> {
   const stop = new AbortController();
   setMaxListeners(0, stop.signal); // one listener per waiting read: as many as there are clients
+  if (options.mayRelay && !options.deliver) throw new Error('mayRelay needs a deliver hook: the Maildir delivery cannot send mail to other domains');
   const policy = makeRecipientPolicy(options.domains ?? ['localhost'], options.users);
   const context: ServerContext = {
-    config: sessionConfig(options.hostname ?? osHostname(), policy, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
+    config: sessionConfig(options.hostname ?? osHostname(), policy, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, { offersAuth: options.authenticate !== undefined }),
     deliver: options.deliver ?? (async (m) => void (await deliverToMaildirs(options.maildir, m.mailboxes, m.parts))),
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    authenticate: options.authenticate,
+    mayRelay: options.mayRelay,
     shutdown: stop.signal,
   };
   const server = await listenTcp((conn) => converse(conn, context), {
@@ -151,9 +176,29 @@ async function sayGoodbye(conn: Connection, replies: PendingReplies, why: 'timeo
   await conn.write(encodeReply(reply(REPLY.SERVICE_UNAVAILABLE, `${config.hostname} ${text}`)));
 }
 
+/** The session config of one connection: `mayRelay` learns the client's address (shared as is when nobody may relay). */
+function connectionConfig(conn: Connection, context: ServerContext): SessionConfig {
+  const { mayRelay } = context;
+  if (!mayRelay) return context.config;
+  const clientAddress = conn.remoteAddress;
+  return { ...context.config, mayRelay: (user) => mayRelay({ user, clientAddress }) };
+}
+
+/** Asks the configured password check; never logs the password. */
+async function checkCredentials(context: ServerContext, user: string, password: string): Promise<AuthVerdict> {
+  if (!context.authenticate) return 'refused'; // cannot happen: without it AUTH is not offered
+  try {
+    return (await context.authenticate(user, password)) ? 'accepted' : 'refused';
+  } catch (error) {
+    console.error(`wirelab smtp: could not check the password of ${JSON.stringify(user)}:`, error);
+    return 'unavailable';
+  }
+}
+
 /** The whole conversation with one client. */
 async function converse(conn: Connection, context: ServerContext): Promise<void> {
-  const { config, shutdown } = context;
+  const { shutdown } = context;
+  const config = connectionConfig(conn, context);
   const replies = new PendingReplies(conn);
   if (shutdown.aborted) return sayGoodbye(conn, replies, 'shutdown', config);
   replies.add([greeting(config)]);
@@ -161,25 +206,42 @@ async function converse(conn: Connection, context: ServerContext): Promise<void>
   const commandLine: ReadOptions = { lineEnding: 'any', maxLineBytes: LIMITS.COMMAND_LINE - 2, timeoutMs: context.idleTimeoutMs, signal: shutdown };
   // CRLF only: a bare LF is part of a line, so LF.LF can never end the message.
   const messageLine: ReadOptions = { lineEnding: 'crlf', maxLineBytes: LIMITS.TEXT_LINE - 2, timeoutMs: context.idleTimeoutMs, signal: shutdown };
+  // After a 334 challenge the next line is a SASL response, which may be longer than a command.
+  const saslLine: ReadOptions = { ...commandLine, maxLineBytes: LIMITS.SASL_RESPONSE_LINE - 2 };
   let state: SessionState = initialState();
   for (;;) {
+    const sasl = awaitsSaslResponse(state);
+    const lineOptions = sasl ? saslLine : commandLine;
     let line: string | null | undefined;
     try {
       // A pipelined command that is already here is taken at once; only an empty queue waits.
-      line = conn.tryReadLine(commandLine);
+      line = conn.tryReadLine(lineOptions);
       if (line === undefined) {
         await replies.send(); // nothing more to answer until the client sends more: the client waits for these
-        line = await conn.readLine(commandLine);
+        line = await conn.readLine(lineOptions);
       }
     } catch (error) {
       const failure = readFailure(error, shutdown);
       if (failure === 'closed') return;
       if (failure !== 'too-long') return sayGoodbye(conn, replies, failure, config);
-      replies.add([reply(REPLY.UNKNOWN_COMMAND, `line too long: at most ${LIMITS.COMMAND_LINE} octets with CRLF`)]);
+      const limit = sasl ? LIMITS.SASL_RESPONSE_LINE : LIMITS.COMMAND_LINE;
+      const tooLong = `line too long: at most ${limit} octets with CRLF`;
+      if (!awaitsSaslResponse(state)) {
+        replies.add([reply(REPLY.UNKNOWN_COMMAND, tooLong)]);
+        continue;
+      }
+      const cancelled = cancelAuth(state, `5.5.2 ${tooLong}`);
+      state = cancelled.next;
+      replies.add(cancelled.replies);
       continue;
     }
     if (line === null) return;
-    const outcome = handleCommand(state, line, config);
+    let outcome = awaitsSaslResponse(state) ? handleSaslResponse(state, line, config) : handleCommand(state, line, config);
+    if (outcome.then === 'check-credentials' && outcome.next.name === 'checking-credentials') {
+      replies.add(outcome.replies);
+      const { user, password } = outcome.next;
+      outcome = credentialsChecked(outcome.next, await checkCredentials(context, user, password), config);
+    }
     state = outcome.next;
     replies.add(outcome.replies);
     if (outcome.then === 'close') return replies.send();
@@ -236,13 +298,27 @@ async function settleMessage(conn: Connection, state: SessionState & { name: 'da
     id,
     date: new Date(),
   });
-  const mailboxes = state.envelope.recipients.map((r) => r.mailbox);
+  const { envelope } = state;
+  const mailboxes = envelope.recipients.map((r) => r.mailbox);
+  const remote = envelope.remote ?? NO_RECIPIENTS;
+  const from = envelope.from.kind === 'mailbox' ? `${envelope.from.mailbox.localPart}@${envelope.from.mailbox.domain}` : '';
   const parts = ([Buffer.from(header, 'latin1')] as Uint8Array[]).concat(collector.message());
   try {
-    await context.deliver({ id, mailboxes, parts });
+    await context.deliver({ id, from, mailboxes, remote, parts });
   } catch (error) {
     console.error(`wirelab smtp: could not store message ${id}:`, error);
     return reply(REPLY.LOCAL_ERROR, 'local error: the message could not be stored; try again later');
   }
-  return reply(REPLY.OK, `OK: message ${id} delivered to ${mailboxes.length} mailbox${mailboxes.length === 1 ? '' : 'es'}`);
+  return reply(REPLY.OK, `OK: message ${id} ${whereItWent(mailboxes.length, remote.length)}`);
+}
+
+/** No remote recipients: one shared empty list, as most messages have none. */
+const NO_RECIPIENTS: readonly string[] = Object.freeze([]);
+
+/** `delivered to 2 mailboxes`, `queued for relay to 1 recipient`, or both. */
+function whereItWent(local: number, remote: number): string {
+  const delivered = `delivered to ${local} mailbox${local === 1 ? '' : 'es'}`;
+  if (remote === 0) return delivered;
+  const queued = `queued for relay to ${remote} recipient${remote === 1 ? '' : 's'}`;
+  return local === 0 ? queued : `${delivered}, ${queued}`;
 }
