@@ -13,14 +13,13 @@
  *   wirelab serve mail --impl solutions --domain b.test --smtp-port 2526 --pop3-port 1111 --spool /tmp/b \
  *     --users users-b --route a.test=127.0.0.1:2525
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import type * as MailServerModule from '../../../../exercises/06-mail-relay/mail-server.ts';
+import { DOMAIN_NAME, domainsOption, readUsersFile } from '../../mail-options.ts';
 import { IMPL_OPTION, loadImpl } from '../../project.ts';
 import { serveUntilSignal } from '../../serve.ts';
 import { explainSystemError, explainUnfinishedStub, UserError } from '../../user-error.ts';
-import { parseUsersWithPasswords } from './pop3.ts';
 
 interface MailArgs {
   impl: string;
@@ -37,8 +36,6 @@ interface MailArgs {
   hostname: string | undefined;
 }
 
-/** A domain name such as b.test (letters, digits, inner hyphens, dots between labels). */
-const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 /** `DOMAIN=HOST:PORT`, the host possibly an IPv6 address in brackets: `b.test=[::1]:2526`. */
 const ROUTE = /^([^=\s]+)=(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/;
 
@@ -52,7 +49,7 @@ export function parseRoutes(values: readonly string[]): Map<string, { host: stri
     const match = ROUTE.exec(String(value));
     const domain = match?.[1]?.toLowerCase();
     const port = Number(match?.[4]);
-    if (!match || domain === undefined || !DOMAIN.test(domain) || port < 1 || port > 65535) {
+    if (!match || domain === undefined || !DOMAIN_NAME.test(domain) || port < 1 || port > 65535) {
       throw new UserError(`--route must look like DOMAIN=HOST:PORT (for example b.test=127.0.0.1:2526), got ${JSON.stringify(value)}.`);
     }
     if (routes.has(domain)) throw new UserError(`--route names ${domain} twice; give each domain one route.`);
@@ -94,20 +91,9 @@ const mail: CommandModule<object, MailArgs> = {
     checkMs('retry-initial', argv['retry-initial'], 1);
     checkMs('retry-max', argv['retry-max'], 1);
     checkMs('give-up-after', argv['give-up-after'], 0);
-    const domains = argv.domain.map((d) => String(d).toLowerCase());
-    const bad = domains.find((d) => !DOMAIN.test(d));
-    if (bad !== undefined) throw new UserError(`--domain must be a domain name such as a.test, got ${JSON.stringify(bad)}.`);
+    const domains = domainsOption(argv.domain);
     const routes = parseRoutes(argv.route);
-    let users = new Map<string, string>();
-    if (argv.users !== undefined) {
-      let text: string;
-      try {
-        text = await readFile(argv.users, 'utf8');
-      } catch (error) {
-        throw explainSystemError(error, `cannot read the users file ${argv.users}`) ?? error;
-      }
-      users = parseUsersWithPasswords(text, argv.users);
-    }
+    const users = argv.users === undefined ? new Map<string, string>() : await readUsersFile(argv.users);
     const spool = path.resolve(argv.spool);
     const { startMailServer } = await loadImpl<typeof MailServerModule>(argv.impl, '06-mail-relay/mail-server.ts');
     let server: Awaited<ReturnType<typeof startMailServer>>;

@@ -7,10 +7,10 @@
  * Try it: `nc -C 127.0.0.1 P` (USER bob, PASS …, STAT, LIST, RETR 1, QUIT), or
  * point any mail client's incoming POP3 server at 127.0.0.1:P.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import type * as Pop3ServerModule from '../../../../exercises/07-pop3/pop3-server.ts';
+import { readUsersFile } from '../../mail-options.ts';
 import { IMPL_OPTION, loadImpl } from '../../project.ts';
 import { serveUntilSignal } from '../../serve.ts';
 import { explainSystemError, explainUnfinishedStub, UserError } from '../../user-error.ts';
@@ -21,28 +21,6 @@ interface Pop3Args {
   port: number;
   maildir: string;
   users: string;
-}
-
-/**
- * Reads a users file with the passwords: one `name:password` line per user
- * (the password is everything after the first colon), `#` starts a comment,
- * blank lines are ignored. Names are case-insensitive and may appear once.
- */
-export function parseUsersWithPasswords(text: string, file: string): Map<string, string> {
-  const users = new Map<string, string>();
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.replace(/#.*$/, '').trim();
-    if (line === '') return;
-    const colon = line.indexOf(':');
-    const name = colon === -1 ? '' : line.slice(0, colon).trim();
-    if (name === '' || /[\s/]/.test(name)) {
-      throw new UserError(`${file} line ${i + 1}: expected name:password, got ${JSON.stringify(raw)}.`);
-    }
-    const key = name.toLowerCase();
-    if (users.has(key)) throw new UserError(`${file} line ${i + 1}: user ${name} is already listed above.`);
-    users.set(key, line.slice(colon + 1));
-  });
-  return users;
 }
 
 const pop3: CommandModule<object, Pop3Args> = {
@@ -58,13 +36,7 @@ const pop3: CommandModule<object, Pop3Args> = {
   handler: async (argv) => {
     const port = argv.port;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a whole number from 0 to 65535, got ${argv.port}.`);
-    let text: string;
-    try {
-      text = await readFile(argv.users, 'utf8');
-    } catch (error) {
-      throw explainSystemError(error, `cannot read the users file ${argv.users}`) ?? error;
-    }
-    const users = parseUsersWithPasswords(text, argv.users);
+    const users = await readUsersFile(argv.users);
     if (users.size === 0) throw new UserError(`${argv.users} names no users (name:password lines), so nobody could log in.`);
     const maildir = path.resolve(argv.maildir);
     const { startPop3Server } = await loadImpl<typeof Pop3ServerModule>(argv.impl, '07-pop3/pop3-server.ts');

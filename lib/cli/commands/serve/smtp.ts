@@ -5,10 +5,10 @@
  *
  * Try it: `nc -C 127.0.0.1 P`, or point any mail client's SMTP at 127.0.0.1:P.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import type * as SmtpServerModule from '../../../../exercises/05-smtp-server/smtp-server.ts';
+import { domainsOption, readUsersFile } from '../../mail-options.ts';
 import { IMPL_OPTION, loadImpl } from '../../project.ts';
 import { serveUntilSignal } from '../../serve.ts';
 import { explainSystemError, explainUnfinishedStub, UserError } from '../../user-error.ts';
@@ -21,25 +21,6 @@ interface SmtpArgs {
   domain: string[];
   users: string | undefined;
   'max-message-bytes': number | undefined;
-}
-
-/**
- * Reads a users file: one `name:password` line per user, `#` starts a
- * comment, blank lines are ignored. Returns the names.
- */
-export function parseUsersFile(text: string, file: string): string[] {
-  const names: string[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.replace(/#.*$/, '').trim();
-    if (line === '') return;
-    const colon = line.indexOf(':');
-    const name = colon === -1 ? '' : line.slice(0, colon).trim();
-    if (name === '' || /[\s/]/.test(name)) {
-      throw new UserError(`${file} line ${i + 1}: expected name:password, got ${JSON.stringify(raw)}.`);
-    }
-    names.push(name);
-  });
-  return names;
 }
 
 const smtp: CommandModule<object, SmtpArgs> = {
@@ -61,19 +42,8 @@ const smtp: CommandModule<object, SmtpArgs> = {
     if (max !== undefined && (!Number.isSafeInteger(max) || max < 65536)) {
       throw new UserError(`--max-message-bytes must be a whole number of at least 65536 (RFC 5321 asks for 64 KiB), got ${max}.`);
     }
-    const domains = argv.domain.map((d) => String(d).toLowerCase());
-    const bad = domains.find((d) => !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(d));
-    if (bad !== undefined) throw new UserError(`--domain must be a domain name such as example.test, got ${JSON.stringify(bad)}.`);
-    let users: string[] | undefined;
-    if (argv.users !== undefined) {
-      let text: string;
-      try {
-        text = await readFile(argv.users, 'utf8');
-      } catch (error) {
-        throw explainSystemError(error, `cannot read the users file ${argv.users}`) ?? error;
-      }
-      users = parseUsersFile(text, argv.users);
-    }
+    const domains = domainsOption(argv.domain);
+    const users = argv.users === undefined ? undefined : [...(await readUsersFile(argv.users)).keys()];
     const maildir = path.resolve(argv.maildir);
     const { startSmtpServer } = await loadImpl<typeof SmtpServerModule>(argv.impl, '05-smtp-server/smtp-server.ts');
     let server: Awaited<ReturnType<typeof startSmtpServer>>;
