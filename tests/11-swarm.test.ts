@@ -8,7 +8,8 @@
  *
  * Swarm runs with the real peer of exercise 10 (rarest first keeps every
  * piece alive after the seed leaves; a free-rider finishes later) come once
- * that peer exists.
+ * that peer exists. Meanwhile tests/reference/swarm-simulation.test.ts shows
+ * both claims in a round-based model of a swarm, with the reference strategies.
  */
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
@@ -200,14 +201,11 @@ describe('step 4: regular unchokes by rate (tit-for-tat)', () => {
   test('unchokes the interested peers that upload to us fastest', () => {
     const decision = rechoke(createChoker(), sixPeers());
     expect(regular(decision), 'the four that send to us fastest: B 60, D 50, F 40, C 30').toEqual(['B', 'C', 'D', 'F']);
-    expect(['A', 'E'], 'the optimistic slot goes to a peer left choked').toContain(decision.optimistic);
-    expect(decision.unchoked.size).toBe(5);
   });
 
   test('a seed ranks peers by how fast they take from it', () => {
     const decision = rechoke(createChoker(), sixPeers(), { seeding: true });
     expect(regular(decision), 'the four we send to fastest: A 60, E 50, C 40, F 30').toEqual(['A', 'C', 'E', 'F']);
-    expect(['B', 'D']).toContain(decision.optimistic);
   });
 
   test('never unchokes a peer that is not interested, however fast', () => {
@@ -222,9 +220,7 @@ describe('step 4: regular unchokes by rate (tit-for-tat)', () => {
   test('breaks rate ties by key and honours regularSlots', () => {
     const peers = ['f', 'c', 'e', 'a', 'd', 'b'].map((key) => chokerPeer(key, { downloadRate: 100 }));
     expect(regular(rechoke(createChoker(), peers))).toEqual(['a', 'b', 'c', 'd']);
-    const two = rechoke(createChoker({ regularSlots: 2 }), sixPeers());
-    expect(regular(two)).toEqual(['B', 'D']);
-    expect(two.unchoked.size).toBe(3);
+    expect(regular(rechoke(createChoker({ regularSlots: 2 }), sixPeers()))).toEqual(['B', 'D']);
   });
 });
 
@@ -233,6 +229,9 @@ describe('step 5: the optimistic unchoke', () => {
     const decision = rechoke(createChoker(), sixPeers());
     expect(['A', 'E'], 'the optimistic slot goes to a peer tit-for-tat left choked').toContain(decision.optimistic);
     expect(sorted(decision.unchoked), 'the optimistic peer is unchoked').toContain(decision.optimistic);
+    expect(decision.unchoked.size, 'four regular slots and the optimistic one').toBe(5);
+    const seed = rechoke(createChoker(), sixPeers(), { seeding: true });
+    expect(['B', 'D'], 'a seed too: to a peer it left choked').toContain(seed.optimistic);
     expect(decision.state).toEqual({ optimistic: decision.optimistic, optimisticSince: NOW });
   });
 
