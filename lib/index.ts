@@ -15,3 +15,4 @@ export * from './tcp/connect.ts';
 export * from './udp/udp-socket.ts';
 export * from './tcp/address.ts';
 export * from './throttle/index.ts';
+export * from './charts/index.ts';
