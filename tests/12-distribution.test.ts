@@ -20,22 +20,22 @@ import type { P2pInput } from '@impl/12-distribution/types.ts';
 import { graded } from './helpers/graded.ts';
 
 const test = graded('12-distribution', {
-  'step 1: refuses a file of no bytes, a fraction of a byte, an infinite or NaN size': 1,
-  'step 1: refuses no peers and negative, fractional or infinite counts': 1,
-  'step 1: refuses negative and NaN rates, naming the field; 0 and Infinity are rates': 1,
-  'step 2: the largest term wins; a tie goes to the one listed first': 1,
-  'step 3: client-server, the textbook example (F = 15 Gbit, u_s = 30 Mbps, d = 2 Mbps)': 2,
-  'step 3: client-server, both terms and the bottleneck': 1,
-  'step 3: client-server, a rate of 0 takes forever, an unlimited one costs nothing; bad input refused': 1,
-  'step 4: P2P, the textbook example for u = 300 kbps, 700 kbps and 2 Mbps': 2,
-  'step 4: P2P, the three terms and the bottleneck': 1,
-  'step 4: P2P, peers with different upload rates add up; free riders add nothing': 1,
-  'step 4: P2P, zero and unlimited rates; no peers and bad rates refused with their place': 1,
-  'step 5: curves against N, the textbook figure (F/u = 1 hour, u_s = 10u)': 2,
-  'claim: P2P is never slower than client-server for the same swarm': 2,
-  'claim: client-server time is flat, then grows linearly in N once the server is the bottleneck': 1,
-  'claim: P2P time levels off: never above max(F/u_s, F/d_min, F/u) however many peers': 2,
-  'claim: a bound is its largest term, never NaN, and scales with F and with the rates': 1,
+  'refuses a file of no bytes, a fraction of a byte, an infinite or NaN size': 1,
+  'refuses no peers and negative, fractional or infinite counts': 1,
+  'refuses negative and NaN rates, naming the field; 0 and Infinity are rates': 1,
+  'the largest term wins; a tie goes to the one listed first': 1,
+  'client-server, the textbook example (F = 15 Gbit, u_s = 30 Mbps, d = 2 Mbps)': 2,
+  'client-server, both terms and the bottleneck': 1,
+  'client-server, a rate of 0 takes forever, an unlimited one costs nothing; bad input refused': 1,
+  'P2P, the textbook example for u = 300 kbps, 700 kbps and 2 Mbps': 2,
+  'P2P, the three terms and the bottleneck': 1,
+  'P2P, peers with different upload rates add up; free riders add nothing': 1,
+  'P2P, zero and unlimited rates; no peers and bad rates refused with their place': 1,
+  'curves against N, the textbook figure (F/u = 1 hour, u_s = 10u)': 2,
+  'P2P is never slower than client-server for the same swarm': 2,
+  'client-server time is flat, then grows linearly in N once the server is the bottleneck': 1,
+  'P2P time levels off: never above max(F/u_s, F/d_min, F/u) however many peers': 2,
+  'a bound is its largest term, never NaN, and scales with F and with the rates': 1,
 });
 
 /** Megabits per second in bytes per second (the textbook's rates are in bits). */
@@ -79,7 +79,7 @@ const fileBytes = fc.integer({ min: 1, max: 2 ** 40 });
 const atMost = (a: number, b: number): boolean => a <= b * (1 + 1e-12);
 
 describe('step 1: checking the input', () => {
-  test('step 1: refuses a file of no bytes, a fraction of a byte, an infinite or NaN size', () => {
+  test('refuses a file of no bytes, a fraction of a byte, an infinite or NaN size', () => {
     expect(checkFileBytes(1)).toBe(1);
     expect(checkFileBytes(2 ** 40)).toBe(2 ** 40);
     const cases: Array<[number, DistributionInputProblem]> = [
@@ -93,7 +93,7 @@ describe('step 1: checking the input', () => {
     expect(refusal(() => checkFileBytes(0, 'F'))).toEqual({ field: 'F', problem: 'empty-file' });
   });
 
-  test('step 1: refuses no peers and negative, fractional or infinite counts', () => {
+  test('refuses no peers and negative, fractional or infinite counts', () => {
     expect(checkCount(1)).toBe(1);
     const cases: Array<[number, DistributionInputProblem]> = [
       [0, 'no-peers'],
@@ -106,7 +106,7 @@ describe('step 1: checking the input', () => {
     expect(refusal(() => checkCount(0, 'peers'))).toEqual({ field: 'peers', problem: 'no-peers' });
   });
 
-  test('step 1: refuses negative and NaN rates, naming the field; 0 and Infinity are rates', () => {
+  test('refuses negative and NaN rates, naming the field; 0 and Infinity are rates', () => {
     for (const value of [0, 0.5, 125_000, Number.POSITIVE_INFINITY]) expect(checkRate(value, 'u')).toBe(value);
     expect(refusal(() => checkRate(-1, 'serverUploadBytesPerSecond'))).toEqual({ field: 'serverUploadBytesPerSecond', problem: 'negative' });
     expect(refusal(() => checkRate(Number.NEGATIVE_INFINITY, 'u'))).toEqual({ field: 'u', problem: 'negative' });
@@ -115,7 +115,7 @@ describe('step 1: checking the input', () => {
 });
 
 describe('step 2: the largest term', () => {
-  test('step 2: the largest term wins; a tie goes to the one listed first', () => {
+  test('the largest term wins; a tie goes to the one listed first', () => {
     expect(largestTerm([['a', 10], ['b', 12], ['c', 11]])).toEqual({ seconds: 12, bottleneck: 'b' });
     expect(largestTerm([['a', 5], ['b', 5]])).toEqual({ seconds: 5, bottleneck: 'a' });
     expect(largestTerm([['a', 1], ['b', 7], ['c', 7]])).toEqual({ seconds: 7, bottleneck: 'b' });
@@ -125,21 +125,21 @@ describe('step 2: the largest term', () => {
 });
 
 describe('step 3: client-server', () => {
-  test('step 3: client-server, the textbook example (F = 15 Gbit, u_s = 30 Mbps, d = 2 Mbps)', () => {
+  test('client-server, the textbook example (F = 15 Gbit, u_s = 30 Mbps, d = 2 Mbps)', () => {
     const at = (clients: number) => summary(clientServerBound({ ...BOOK, clients }));
     expect(at(10)).toEqual({ seconds: 7500, bottleneck: 'slowest-download' });
     expect(at(100)).toEqual({ seconds: 50_000, bottleneck: 'server-upload' });
     expect(at(1000)).toEqual({ seconds: 500_000, bottleneck: 'server-upload' });
   });
 
-  test('step 3: client-server, both terms and the bottleneck', () => {
+  test('client-server, both terms and the bottleneck', () => {
     const bound = clientServerBound({ fileBytes: 4_000_000, clients: 8, serverUploadBytesPerSecond: 2_000_000, minDownloadBytesPerSecond: 500_000 });
     expect(rounded(bound)).toEqual({ seconds: 16, bottleneck: 'server-upload', terms: { serverUploadSeconds: 16, slowestDownloadSeconds: 8 } });
     // one client: both terms are F / rate; equal rates tie, and the tie goes to the server
     expect(clientServerBound({ fileBytes: 1000, clients: 1, serverUploadBytesPerSecond: 100, minDownloadBytesPerSecond: 100 }).bottleneck).toBe('server-upload');
   });
 
-  test('step 3: client-server, a rate of 0 takes forever, an unlimited one costs nothing; bad input refused', () => {
+  test('client-server, a rate of 0 takes forever, an unlimited one costs nothing; bad input refused', () => {
     const base = { fileBytes: 1000, clients: 4, serverUploadBytesPerSecond: 100, minDownloadBytesPerSecond: 100 };
     expect(summary(clientServerBound({ ...base, serverUploadBytesPerSecond: 0 }))).toEqual({ seconds: Number.POSITIVE_INFINITY, bottleneck: 'server-upload' });
     expect(summary(clientServerBound({ ...base, minDownloadBytesPerSecond: 0 }))).toEqual({ seconds: Number.POSITIVE_INFINITY, bottleneck: 'slowest-download' });
@@ -152,7 +152,7 @@ describe('step 3: client-server', () => {
 });
 
 describe('step 4: P2P', () => {
-  test('step 4: P2P, the textbook example for u = 300 kbps, 700 kbps and 2 Mbps', () => {
+  test('P2P, the textbook example for u = 300 kbps, 700 kbps and 2 Mbps', () => {
     const at = (n: number, u: number) => summary(p2pBound({ ...BOOK, peerUploadBytesPerSecond: peers(n, mbps(u)) }));
     // N = 10: the slowest download (7500 s) is the bottleneck whatever u
     expect([at(10, 0.3), at(10, 0.7), at(10, 2)]).toEqual([0.3, 0.7, 2].map(() => ({ seconds: 7500, bottleneck: 'slowest-download' })));
@@ -168,7 +168,7 @@ describe('step 4: P2P', () => {
     ]);
   });
 
-  test('step 4: P2P, the three terms and the bottleneck', () => {
+  test('P2P, the three terms and the bottleneck', () => {
     const input: P2pInput = { fileBytes: 4_000_000, serverUploadBytesPerSecond: 1_000_000, peerUploadBytesPerSecond: peers(8, 250_000), minDownloadBytesPerSecond: 2_000_000 };
     expect(rounded(p2pBound(input))).toEqual({
       seconds: 10.6666667,
@@ -181,7 +181,7 @@ describe('step 4: P2P', () => {
     expect(summary(p2pBound({ ...input, minDownloadBytesPerSecond: 50_000 }))).toEqual({ seconds: 80, bottleneck: 'slowest-download' });
   });
 
-  test('step 4: P2P, peers with different upload rates add up; free riders add nothing', () => {
+  test('P2P, peers with different upload rates add up; free riders add nothing', () => {
     const base = { fileBytes: 6_000_000, serverUploadBytesPerSecond: 1_000_000, minDownloadBytesPerSecond: Number.POSITIVE_INFINITY };
     // N·F / (u_s + Σ u_i) = 3 · 6 MB / (1 + 0.5 + 1 + 0.5 MB/s) = 6 s
     expect(p2pBound({ ...base, peerUploadBytesPerSecond: [500_000, 1_000_000, 500_000] }).terms.totalUploadSeconds).toBeCloseTo(6, 9);
@@ -191,7 +191,7 @@ describe('step 4: P2P', () => {
     expect(p2pBound({ ...base, peerUploadBytesPerSecond: [0, 0, 0] }).seconds).toBeCloseTo(18, 9);
   });
 
-  test('step 4: P2P, zero and unlimited rates; no peers and bad rates refused with their place', () => {
+  test('P2P, zero and unlimited rates; no peers and bad rates refused with their place', () => {
     const base: P2pInput = { fileBytes: 1000, serverUploadBytesPerSecond: 100, peerUploadBytesPerSecond: [100, 100], minDownloadBytesPerSecond: 100 };
     expect(summary(p2pBound({ ...base, serverUploadBytesPerSecond: 0 }))).toEqual({ seconds: Number.POSITIVE_INFINITY, bottleneck: 'server-upload' });
     expect(p2pBound({ ...base, serverUploadBytesPerSecond: Number.POSITIVE_INFINITY, minDownloadBytesPerSecond: Number.POSITIVE_INFINITY })).toEqual({
@@ -207,7 +207,7 @@ describe('step 4: P2P', () => {
 });
 
 describe('step 5: curves against N', () => {
-  test('step 5: curves against N, the textbook figure (F/u = 1 hour, u_s = 10u)', () => {
+  test('curves against N, the textbook figure (F/u = 1 hour, u_s = 10u)', () => {
     const u = 1_000_000;
     const settings = { fileBytes: 3600 * u, serverUploadBytesPerSecond: 10 * u, peerUploadBytesPerSecond: u, minDownloadBytesPerSecond: 10 * u };
     const curves = distributionCurves(settings, [1, 5, 10, 20, 30]);
@@ -223,7 +223,7 @@ describe('step 5: curves against N', () => {
 });
 
 describe("the lecture's claims, on random swarms", () => {
-  test('claim: P2P is never slower than client-server for the same swarm', () => {
+  test('P2P is never slower than client-server for the same swarm', () => {
     fc.assert(
       fc.property(fileBytes, rate, fc.array(rate, { minLength: 1, maxLength: 64 }), rate, (F, us, uploads, d) => {
         const cs = clientServerBound({ fileBytes: F, clients: uploads.length, serverUploadBytesPerSecond: us, minDownloadBytesPerSecond: d });
@@ -234,7 +234,7 @@ describe("the lecture's claims, on random swarms", () => {
     );
   });
 
-  test('claim: client-server time is flat, then grows linearly in N once the server is the bottleneck', () => {
+  test('client-server time is flat, then grows linearly in N once the server is the bottleneck', () => {
     fc.assert(
       fc.property(fileBytes, positiveRate, positiveRate, fc.integer({ min: 0, max: 1000 }), (F, us, d, k) => {
         // Past N* = u_s / d_min, N·F/u_s > F/d_min: the server's uplink sets the time…
@@ -251,7 +251,7 @@ describe("the lecture's claims, on random swarms", () => {
     );
   });
 
-  test('claim: P2P time levels off: never above max(F/u_s, F/d_min, F/u) however many peers', () => {
+  test('P2P time levels off: never above max(F/u_s, F/d_min, F/u) however many peers', () => {
     fc.assert(
       fc.property(fileBytes, positiveRate, positiveRate, positiveRate, fc.integer({ min: 1, max: 2000 }), (F, us, u, d, n) => {
         const bound = p2pBound({ fileBytes: F, serverUploadBytesPerSecond: us, peerUploadBytesPerSecond: peers(n, u), minDownloadBytesPerSecond: d });
@@ -262,7 +262,7 @@ describe("the lecture's claims, on random swarms", () => {
     );
   });
 
-  test('claim: a bound is its largest term, never NaN, and scales with F and with the rates', () => {
+  test('a bound is its largest term, never NaN, and scales with F and with the rates', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 30 }), rate, fc.array(rate, { minLength: 1, maxLength: 16 }), rate, fc.integer({ min: 2, max: 1000 }), (F, us, uploads, d, k) => {
         const input: P2pInput = { fileBytes: F, serverUploadBytesPerSecond: us, peerUploadBytesPerSecond: uploads, minDownloadBytesPerSecond: d };
