@@ -14,3 +14,5 @@ export * from './tcp/listen.ts';
 export * from './tcp/connect.ts';
 export * from './udp/udp-socket.ts';
 export * from './tcp/address.ts';
+export * from './throttle/index.ts';
+export * from './charts/index.ts';

@@ -12,7 +12,9 @@ import type { Direction, Transcript } from '../transcript/transcript.ts';
 import { formatHostPort, unmapIPv4 } from './address.ts';
 import { DEFAULT_READ_HIGH_WATER_MARK, type ConnectionOptions, type ReadOptions } from './options.ts';
 import { ReadDeadline } from './read-deadline.ts';
+import { ReadGate } from './read-gate.ts';
 import { waitFor, type WaitOptions } from './wait.ts';
+import { WritePacer } from './write-pacer.ts';
 
 /** What the peer's side of the stream has done so far. */
 type Incoming =
@@ -57,6 +59,10 @@ export class Connection {
   private readonly transcript: Transcript | undefined;
   private readonly ourRole: Direction;
   private readonly theirRole: Direction;
+  /** Holds incoming bytes until the read limiter lets them through (only with `readLimiter`). */
+  private readonly readGate: ReadGate | undefined;
+  /** Sends writes through the write limiter (only with `writeLimiter`). */
+  private readonly pacer: WritePacer | undefined;
 
   /** Wraps a connected socket; `connectTcp` and `listenTcp` do this for you. */
   constructor(socket: Socket, options: ConnectionOptions = {}) {
@@ -75,23 +81,32 @@ export class Connection {
 
     // Small request/reply exchanges must not wait for Nagle's algorithm.
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       this.transcript?.record(this.theirRole, chunk);
       this.queue.push(chunk);
       if (this.waiting !== undefined) this.retryWaitingRead();
       else if (this.queue.length >= this.highWaterMark) this.pauseSocket();
-    });
-    socket.on('end', () => this.stopIncoming('ended'));
-    socket.on('error', (error) => {
-      this.failure ??= error;
-      this.stopIncoming('failed');
-    });
+    };
+    const onEnd = (): void => this.stopIncoming('ended');
+    let onClose!: () => void;
     this.closed = new Promise((resolve) => {
-      socket.once('close', () => {
+      onClose = () => {
         this.stopIncoming('failed');
         this.deadline.dispose();
         resolve();
-      });
+      };
+    });
+    // With a read limiter, every socket event goes through the gate, which keeps their order.
+    const gate = options.readLimiter && new ReadGate(socket, options.readLimiter, { data: onData, end: onEnd, close: onClose, wantsMore: () => !this.paused });
+    this.readGate = gate;
+    if (options.writeLimiter) this.pacer = new WritePacer(options.writeLimiter, (slice, waitOptions) => this.writeNow(slice, waitOptions));
+    socket.on('data', gate?.onData ?? onData);
+    socket.on('end', gate?.onEnd ?? onEnd);
+    socket.once('close', gate?.onClose ?? onClose);
+    socket.on('error', (error) => {
+      this.failure ??= error;
+      gate?.stop();
+      this.stopIncoming('failed');
     });
   }
 
@@ -272,6 +287,14 @@ export class Connection {
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return Promise.reject(new ConnectionClosedError('writing (the connection is already closed for writing)'));
     this.transcript?.record(this.ourRole, data);
+    if (this.pacer !== undefined) return this.pacer.write(data, options);
+    return this.writeNow(data, options);
+  }
+
+  /** Hands `data` to the socket now; resolves at once, or once the send buffer drained. */
+  private writeNow(data: Uint8Array | string, options: WaitOptions): Promise<void> {
+    const socket = this.socket;
+    if (socket.destroyed || socket.writableEnded) return Promise.reject(new ConnectionClosedError('writing (the connection closed while a paced write was sending)'));
     // Text goes to the socket as it is: Node encodes it as UTF-8 straight into the send, with no Buffer in between.
     if (socket.write(data)) return Promise.resolve();
     return waitFor<void>(`${this.peer} to read what we wrote`, options, (resolve, reject) => {
@@ -293,6 +316,12 @@ export class Connection {
 
   /** Half-closes: sends FIN after what was written; resolves once it is flushed. Reading still works. */
   end(options: WaitOptions = {}): Promise<void> {
+    // Paced writes still on their way go out first.
+    if (this.pacer !== undefined) return this.pacer.idle.then(() => this.endNow(options));
+    return this.endNow(options);
+  }
+
+  private endNow(options: WaitOptions): Promise<void> {
     const socket = this.socket;
     if (socket.writableFinished) return Promise.resolve();
     if (socket.destroyed) return Promise.reject(new ConnectionClosedError('ending (the connection was destroyed)'));
@@ -311,6 +340,7 @@ export class Connection {
 
   /** Closes at once in both directions, dropping unsent data (the peer may see a reset). */
   destroy(): void {
+    this.readGate?.stop();
     this.socket.destroy();
   }
 

@@ -1,5 +1,6 @@
 /** Options shared by `listenTcp`, `connectTcp` and the reads of a `Connection`. */
 import type { LineOptions } from '../framing/line-decoder.ts';
+import type { RateLimiter } from '../throttle/rate-limiter.ts';
 import type { Direction, Transcript } from '../transcript/transcript.ts';
 import type { WaitOptions } from './wait.ts';
 
@@ -27,6 +28,23 @@ export interface ConnectionOptions extends LineOptions {
    * @default 'client' for connectTcp, 'server' for listenTcp
    */
   role?: Direction;
+  /**
+   * Caps how fast this connection reads: bytes from the socket are held, with
+   * the socket paused, until `readLimiter.consume(n)` lets them through, so TCP
+   * slows the sender down to that rate. Share one limiter (a `TokenBucket`)
+   * between connections to cap them together; `listenTcp` gives the same
+   * limiter to every connection it accepts.
+   * @default undefined (no limit)
+   */
+  readLimiter?: RateLimiter;
+  /**
+   * Caps how fast this connection writes: each write goes out in 16 KiB
+   * slices, each once `writeLimiter.consume(n)` lets it pass. Shared like
+   * `readLimiter`. With a limiter, `timeoutMs` bounds each wait for the socket
+   * to drain; only `signal` ends the wait for tokens.
+   * @default undefined (no limit)
+   */
+  writeLimiter?: RateLimiter;
 }
 
 /** Unread bytes held before the socket is paused. */

@@ -1,0 +1,23 @@
+/**
+ * Step 4: the P2P bound. Three things must happen before every peer has the
+ * file: each bit leaves the server at least once (F / u_s); the slowest peer
+ * downloads one copy (F / d_min); and N copies are uploaded in all, by the
+ * server and the peers together (N·F / (u_s + Σ u_i)):
+ *
+ *   D_p2p ≥ max{ F / u_s , F / d_min , N·F / (u_s + Σ u_i) }
+ *
+ * Each new peer brings demand (one more copy) and capacity (its upload), so
+ * the third term levels off instead of growing without end.
+ */
+import { checkFileBytes, checkRate } from './check-input.ts';
+import { DistributionInputError } from './distribution-error.ts';
+import { largestTerm } from './largest-term.ts';
+import type { P2pBound, P2pInput } from './types.ts';
+
+/** The least time for a server and N uploading peers to give every peer the file, its terms, and the bottleneck. */
+export function p2pBound(input: P2pInput): P2pBound {
+  // TODO: check the inputs; an empty list of peers is 'no-peers' (field 'peerUploadBytesPerSecond'),
+  //       a bad rate in it names its place: 'peerUploadBytesPerSecond[3]'.
+  // TODO: the three terms in seconds, then the largest, in the order server-upload, slowest-download, total-upload.
+  throw new Error('TODO(12-distribution): p2pBound');
+}
