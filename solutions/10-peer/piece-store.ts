@@ -62,6 +62,10 @@ class DiskPieceStore implements PieceStore {
   private verifiedBytes = 0;
   /** Reads and writes under way: `close()` waits for them. */
   private readonly busy = new Set<Promise<unknown>>();
+  /** Per piece, the writes under way: a verify waits for them, so it sees every block handed to writeBlock before it. */
+  private readonly writing = new Map<number, Set<Promise<unknown>>>();
+  /** Per piece, the verify under way: a write arriving meanwhile waits for its verdict. */
+  private readonly verifying = new Map<number, Promise<boolean>>();
   private closed = false;
 
   constructor(
@@ -87,8 +91,18 @@ class DiskPieceStore implements PieceStore {
   writeBlock(index: number, begin: number, data: Uint8Array): Promise<void> {
     return this.run(async () => {
       const slices = blockSlices(this.layout, this.metainfo.pieceLength, index, begin, data.length);
+      for (let check = this.verifying.get(index); check !== undefined; check = this.verifying.get(index)) await check.catch(() => {});
+      // From here to registering the write, nothing awaits: no verify can start in between.
       if (this.have.has(index)) return;
-      await Promise.all(slices.map((s) => this.files.use(s.file, (h) => writeFully(h, data, s))));
+      const write = Promise.all(slices.map((s) => this.files.use(s.file, (h) => writeFully(h, data, s))));
+      const writes = this.writing.get(index) ?? new Set();
+      this.writing.set(index, writes.add(write));
+      try {
+        await write;
+      } finally {
+        writes.delete(write);
+        if (writes.size === 0 && this.writing.get(index) === writes) this.writing.delete(index);
+      }
     });
   }
 
@@ -109,10 +123,22 @@ class DiskPieceStore implements PieceStore {
 
   verifyPiece(index: number): Promise<boolean> {
     return this.run(async () => {
-      const good = await this.hashMatches(index);
-      if (good) this.mark(index);
-      else if (this.have.has(index)) this.unmark(index); // the disk changed under us: it is not ours any more
-      return good;
+      this.pieceLength(index); // a RangeError for a piece that does not exist
+      const running = this.verifying.get(index);
+      if (running !== undefined) return running; // two verifies of one piece: one reading
+      const check = (async () => {
+        await Promise.allSettled([...(this.writing.get(index) ?? [])]);
+        const good = await this.hashMatches(index);
+        if (good) this.mark(index);
+        else if (this.have.has(index)) this.unmark(index); // the disk changed under us: it is not ours any more
+        return good;
+      })();
+      this.verifying.set(index, check);
+      try {
+        return await check;
+      } finally {
+        this.verifying.delete(index);
+      }
     });
   }
 
