@@ -60,7 +60,8 @@ export async function announce(url: string, params: AnnounceParams, options: Ann
 /**
  * Starts the announce loop: `started` at once, then again at the tracker's
  * interval (never sooner than `minIntervalMs`), with the peers of every
- * answer passed to `onPeers`.
+ * answer passed to `onPeers`. A URL no announce could ever use (another
+ * scheme, a udp:// URL without a port) is a TypeError at once.
  */
 export function startTrackerClient(options: TrackerClientOptions & TrackerClientTuning): TrackerClient {
   // TODO: an explicit state machine serves well here: 'announcing' (an AbortController and the promise of that

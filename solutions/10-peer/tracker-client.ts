@@ -52,9 +52,7 @@ export interface TrackerClientTuning {
  */
 export async function announce(url: string, params: AnnounceParams, options: AnnounceOptions = {}): Promise<AnnounceResponse> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_ANNOUNCE_TIMEOUT_MS;
-  const scheme = url.slice(0, Math.max(0, url.indexOf(':'))).toLowerCase();
-  if (scheme === 'http' || scheme === 'https') return httpAnnounce(url, params, { timeoutMs, signal: options.signal });
-  if (scheme !== 'udp') throw new TypeError(`cannot announce to ${JSON.stringify(url)}: only http://, https:// and udp:// trackers exist`);
+  if (transportOf(url) === 'http') return httpAnnounce(url, params, { timeoutMs, signal: options.signal });
   const session = options.udpSession ?? new UdpTrackerSession(url);
   try {
     return await session.announce(params, { timeoutMs, signal: options.signal, retryBaseMs: options.udpRetryBaseMs, maxRetries: options.udpMaxRetries });
@@ -63,10 +61,19 @@ export async function announce(url: string, params: AnnounceParams, options: Ann
   }
 }
 
+/** `http` for http:// and https://, `udp` for udp://; a TypeError for anything else. */
+function transportOf(url: string): 'http' | 'udp' {
+  const scheme = url.slice(0, Math.max(0, url.indexOf(':'))).toLowerCase();
+  if (scheme === 'http' || scheme === 'https') return 'http';
+  if (scheme === 'udp') return 'udp';
+  throw new TypeError(`cannot announce to ${JSON.stringify(url)}: only http://, https:// and udp:// trackers exist`);
+}
+
 /**
  * Starts the announce loop: `started` at once, then again at the tracker's
  * interval (never sooner than `minIntervalMs`), with the peers of every
- * answer passed to `onPeers`.
+ * answer passed to `onPeers`. A URL no announce could ever use (another
+ * scheme, a udp:// URL without a port) is a TypeError at once.
  */
 export function startTrackerClient(options: TrackerClientOptions & TrackerClientTuning): TrackerClient {
   return new AnnounceLoop(options);
@@ -90,7 +97,7 @@ class AnnounceLoop implements TrackerClient {
   private readonly udp: UdpTrackerSession | undefined;
 
   constructor(private readonly options: TrackerClientOptions & TrackerClientTuning) {
-    this.udp = options.announceUrl.toLowerCase().startsWith('udp:') ? new UdpTrackerSession(options.announceUrl) : undefined;
+    this.udp = transportOf(options.announceUrl) === 'udp' ? new UdpTrackerSession(options.announceUrl) : undefined;
     this.state = this.begin();
   }
 
