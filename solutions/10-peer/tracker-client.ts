@@ -19,6 +19,8 @@ import type { AnnounceParams, AnnounceResponse, PeerAddress, TrackerClient, Trac
 export const DEFAULT_ANNOUNCE_TIMEOUT_MS = 15_000;
 /** Wait after a failed announce, unless told otherwise. */
 export const DEFAULT_RETRY_AFTER_MS = 30_000;
+/** setTimeout's longest delay (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Options of one {@link announce}. */
 export interface AnnounceOptions {
@@ -171,11 +173,12 @@ class AnnounceLoop implements TrackerClient {
   }
 
   private wait(delayMs: number, next: Deferred): void {
+    // A tracker asking for an interval of months must not make the timer overflow into "now".
     const timer = setTimeout(() => {
       const announcing = this.begin();
       this.state = announcing;
       void announcing.done.then(next.resolve);
-    }, delayMs);
+    }, Math.min(delayMs, MAX_TIMER_MS));
     this.state = { name: 'waiting', timer, next };
   }
 

@@ -99,13 +99,17 @@ export class UdpTrackerSession {
 
   /** The connection id in use, asking for a new one when there is none or it is a minute old. */
   private async connectionId(socket: UdpSocket, resends: ResendSchedule, signal: AbortSignal | undefined): Promise<Buffer> {
-    while (this.connection === undefined || !this.fresh(this.connection)) {
-      const transactionId = newTransactionId();
-      const answer = await this.exchange(socket, encodeConnectRequest(transactionId), transactionId, UdpAction.CONNECT, resends, signal);
+    if (this.connection !== undefined && this.fresh(this.connection)) return this.connection.id;
+    const transactionId = newTransactionId();
+    const request = encodeConnectRequest(transactionId);
+    for (;;) {
+      const answer = await this.exchange(socket, request, transactionId, UdpAction.CONNECT, resends, signal);
       if (answer?.action === 'error') throw this.failed(answer.message);
-      if (answer?.action === 'connect') this.connection = { id: answer.connectionId, receivedAt: this.now() };
+      if (answer?.action === 'connect') {
+        this.connection = { id: answer.connectionId, receivedAt: this.now() };
+        return answer.connectionId;
+      }
     }
-    return this.connection.id;
   }
 
   /**
