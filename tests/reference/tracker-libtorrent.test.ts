@@ -9,25 +9,12 @@
  * `apt-get install python3-libtorrent`); skipped elsewhere, since no npm
  * package brings a tracker client that installs cleanly.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { startTracker } from '@impl/09-tracker/tracker.ts';
 import { closeAfterEach } from '../helpers/cleanup.ts';
+import { findLibtorrentPython, runPythonJsonLines } from '../helpers/python-libtorrent.ts';
 
-/** The first python3 that can import libtorrent, if any. */
-function findPython(): string | undefined {
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    try {
-      execFileSync(python, ['-c', 'import libtorrent'], { stdio: 'ignore', timeout: 10_000 });
-      return python;
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
-}
-const python = findPython();
+const python = findLibtorrentPython();
 
 /** Two sessions, one after the other; prints one JSON line per fact. */
 const SCRIPT = String.raw`
@@ -83,9 +70,7 @@ describe.skipIf(python === undefined)('reference tracker with libtorrent', () =>
       const t = track(await startTracker({ host: '127.0.0.1', port: 0 }));
       const url = `${transport}://127.0.0.1:${t.udpPort}/announce`;
       const infoHash = (transport === 'udp' ? '5a' : 'a5').repeat(20);
-      // Asynchronous on purpose: the tracker runs in this very process.
-      const { stdout } = await promisify(execFile)(python!, ['-c', SCRIPT, url, infoHash], { timeout: 25_000 });
-      const facts = stdout.trim().split('\n').map((line) => JSON.parse(line) as Fact);
+      const facts = await runPythonJsonLines<Fact>(python!, SCRIPT, [url, infoHash], 25_000);
       expect(facts.find((f) => f.who === 'a' && f.event !== 'connected'), 'the first session is answered, with nobody yet')
         .toMatchObject({ event: 'reply', peers: 0 });
       expect(facts.find((f) => f.who === 'b' && f.event !== 'connected'), 'the second session hears of the first')
