@@ -1,7 +1,7 @@
 /** Options shared by `listenTcp`, `connectTcp` and the reads of a `Connection`. */
 import type { LineOptions } from '../framing/line-decoder.ts';
 import type { Direction, Transcript } from '../transcript/transcript.ts';
-import type { WaitOptions } from './wait.ts';
+import type { WaitOptions } from '../wait.ts';
 
 /** Options of one read (`readLine`, `readExactly`, …); unset fields fall back to the connection's. */
 export interface ReadOptions extends LineOptions, WaitOptions {}

@@ -1,4 +1,4 @@
-/** Addresses as people read them; shared by the TCP and UDP layers. */
+/** Addresses as people read them, shared by the TCP and UDP layers, the CLI and the solutions (exported from 'wirelab'). */
 import { isIPv4 } from 'node:net';
 
 /** `::ffff:1.2.3.4` (an IPv4 peer seen by a dual-stack IPv6 socket) → `1.2.3.4`; other addresses unchanged. */
