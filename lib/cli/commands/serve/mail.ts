@@ -2,12 +2,12 @@
  * `wirelab serve mail --domain D --smtp-port P --pop3-port Q --spool DIR
  *  [--route DOMAIN=HOST:PORT …] [--users FILE] [--retry-initial MS] [--retry-max MS]
  *  [--give-up-after MS] [--hostname NAME] [--host ADDR] [--impl …]`:
- * run the student's (or the reference) mail server of exercise 06 until
+ * run the student's (or the reference) mail server of exercise 07 until
  * Ctrl-C: SMTP (submission with AUTH, and mail from other servers) on P,
  * POP3 on Q, mailboxes in DIR/mailboxes/<user>/, the outgoing queue in
  * DIR/queue/. Stopping leaves the queue on disk; the next start resumes it.
  *
- * Try it with two of them routing to each other (see exercises/06-mail-relay/README.md):
+ * Try it with two of them routing to each other (see exercises/07-mail-relay/README.md):
  *   wirelab serve mail --impl solutions --domain a.test --smtp-port 2525 --pop3-port 1110 --spool /tmp/a \
  *     --users users-a --route b.test=127.0.0.1:2526
  *   wirelab serve mail --impl solutions --domain b.test --smtp-port 2526 --pop3-port 1111 --spool /tmp/b \
@@ -15,7 +15,7 @@
  */
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import type * as MailServerModule from '../../../../exercises/06-mail-relay/mail-server.ts';
+import type * as MailServerModule from '../../../../exercises/07-mail-relay/mail-server.ts';
 import { DOMAIN_NAME, domainsOption, readUsersFile } from '../../mail-options.ts';
 import { IMPL_OPTION, loadImpl } from '../../project.ts';
 import { serveUntilSignal } from '../../serve.ts';
@@ -70,7 +70,7 @@ function checkMs(name: string, ms: number, least: number): void {
 
 const mail: CommandModule<object, MailArgs> = {
   command: 'mail',
-  describe: 'a mail server: SMTP with AUTH, a relay queue with retries and bounces, POP3 (exercise 06)',
+  describe: 'a mail server: SMTP with AUTH, a relay queue with retries and bounces, POP3 (exercise 07)',
   builder: (yargs) =>
     yargs
       .option('impl', IMPL_OPTION)
@@ -95,7 +95,7 @@ const mail: CommandModule<object, MailArgs> = {
     const routes = parseRoutes(argv.route);
     const users = argv.users === undefined ? new Map<string, string>() : await readUsersFile(argv.users);
     const spool = path.resolve(argv.spool);
-    const { startMailServer } = await loadImpl<typeof MailServerModule>(argv.impl, '06-mail-relay/mail-server.ts');
+    const { startMailServer } = await loadImpl<typeof MailServerModule>(argv.impl, '07-mail-relay/mail-server.ts');
     let server: Awaited<ReturnType<typeof startMailServer>>;
     try {
       server = await startMailServer({
@@ -115,7 +115,7 @@ const mail: CommandModule<object, MailArgs> = {
       const stub = error instanceof Error ? /^TODO\(([^)]+)\)/.exec(error.message)?.[1] : undefined;
       throw (
         explainSystemError(error, `cannot listen on ${argv.host}:${argv['smtp-port']} (smtp) and ${argv['pop3-port']} (pop3)`) ??
-        explainUnfinishedStub(error, stub ?? '06-mail-relay') ??
+        explainUnfinishedStub(error, stub ?? '07-mail-relay') ??
         error
       );
     }

@@ -113,7 +113,7 @@ function describe(messages: readonly MessageInfo[]): string {
 function findMessage(state: SessionState & { name: 'transaction' }, arg: string | undefined): Parsed<MessageInfo> {
   // TODO: parseMessageNumber(arg, number of messages); not ok → return it
   // TODO: marked deleted → not ok ("message n already deleted"); else ok with messages[n - 1]
-  throw new Error('TODO(07-pop3): findMessage');
+  throw new Error('TODO(06-pop3): findMessage');
 }
 
 /** Compares two passwords in a time that does not depend on where they differ. */
@@ -136,7 +136,7 @@ function noArguments(handler: Handler): Handler {
 const user: Handler = (state, { args }) => {
   // TODO: not in authorization → -ERR; not exactly one argument → -ERR
   // TODO: +OK and remember the name in the state, WITHOUT checking it: say the same whether the user exists or not
-  throw new Error('TODO(07-pop3): USER');
+  throw new Error('TODO(06-pop3): USER');
 };
 
 const pass: Handler = (state, { rest }, config) => {
@@ -145,12 +145,12 @@ const pass: Handler = (state, { rest }, config) => {
   //       compare with samePassword, and mailboxName(user) must be defined
   // TODO: wrong (or unknown user): -ERR, ONE text for both, and back to { name: 'authorization' } without the user
   // TODO: right: no response yet, same state, then { kind: 'open-maildrop', user }
-  throw new Error('TODO(07-pop3): PASS');
+  throw new Error('TODO(06-pop3): PASS');
 };
 
 const stat: Handler = inTransaction((state) => {
   // TODO: +OK <count> <octets>, exactly that, over the messages not marked deleted
-  throw new Error('TODO(07-pop3): STAT');
+  throw new Error('TODO(06-pop3): STAT');
 });
 
 /** LIST and UIDL: one message (`+OK n value`) or all that are not deleted (`n value` lines). */
@@ -159,39 +159,39 @@ function listing(show: (m: MessageInfo) => string, title: (live: readonly Messag
     // TODO: more than one argument → -ERR
     // TODO: one argument: findMessage; -ERR with its reason, or one line `+OK <n> <show(m)>`
     // TODO: none: okLines(title(live), one `<n> <show(m)>` line per message not marked deleted)
-    throw new Error(`TODO(07-pop3): ${verb}`);
+    throw new Error(`TODO(06-pop3): ${verb}`);
   });
 }
 
 const retr: Handler = inTransaction((state, { args }) => {
   // TODO: exactly one argument; findMessage (-ERR with its reason)
   // TODO: +OK <size> octets, then { kind: 'send-message', message }
-  throw new Error('TODO(07-pop3): RETR');
+  throw new Error('TODO(06-pop3): RETR');
 });
 
 const top: Handler = inTransaction((state, { args }) => {
   // TODO: exactly two arguments; findMessage for the first; parseCount for the second (-ERR with the reasons)
   // TODO: +OK, then { kind: 'send-message', message, bodyLines }
-  throw new Error('TODO(07-pop3): TOP');
+  throw new Error('TODO(06-pop3): TOP');
 });
 
 const dele: Handler = inTransaction((state, { args }) => {
   // TODO: exactly one argument; findMessage (-ERR for a message already marked)
   // TODO: +OK and a NEW state whose `deleted` set has the number too (never change the old set: states are values)
-  throw new Error('TODO(07-pop3): DELE');
+  throw new Error('TODO(06-pop3): DELE');
 });
 
 const rset: Handler = noArguments(
   inTransaction((state) => {
     // TODO: unmark every message (an empty `deleted` set); +OK saying how many messages the maildrop has now
-    throw new Error('TODO(07-pop3): RSET');
+    throw new Error('TODO(06-pop3): RSET');
   }),
 );
 
 const noop: Handler = noArguments(
   inTransaction((state) => {
     // TODO: +OK, nothing changes
-    throw new Error('TODO(07-pop3): NOOP');
+    throw new Error('TODO(06-pop3): NOOP');
   }),
 );
 
@@ -199,12 +199,12 @@ const quit: Handler = noArguments((state, _command, config) => {
   // TODO: in authorization: +OK goodbye and { kind: 'close' } (nothing to delete)
   // TODO: in transaction: no response yet; state `update` with the messages marked deleted and how many remain,
   //       then { kind: 'update', deleted }: the socket layer deletes them and answers with updateDone
-  throw new Error('TODO(07-pop3): QUIT');
+  throw new Error('TODO(06-pop3): QUIT');
 });
 
 const capa: Handler = noArguments((state) => {
   // TODO: in any state: a multi-line +OK listing CAPABILITIES (RFC 2449)
-  throw new Error('TODO(07-pop3): CAPA');
+  throw new Error('TODO(06-pop3): CAPA');
 });
 
 /** One handler per command of RFC 1939 §4–§7 (and CAPA, RFC 2449); anything else is -ERR. */
@@ -227,24 +227,24 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map([
 export function handleCommand(state: SessionState, line: string, config: SessionConfig): Outcome {
   // TODO: the `update` state takes no commands (a bug in the caller: throw)
   // TODO: parseCommand(line); look the verb up in HANDLERS; unknown → -ERR (quote it with printable); else run it
-  throw new Error('TODO(07-pop3): handleCommand');
+  throw new Error('TODO(06-pop3): handleCommand');
 }
 
 /** The answer to a right PASS once the maildrop is open and locked: TRANSACTION starts. */
 export function maildropOpened(state: SessionState, maildrop: Maildrop): Outcome {
   // TODO: needs authorization with a user (else throw: a bug); state `transaction` with the maildrop, nothing deleted
   // TODO: +OK saying how many messages and octets (describe)
-  throw new Error('TODO(07-pop3): maildropOpened');
+  throw new Error('TODO(06-pop3): maildropOpened');
 }
 
 /** The answer to a right PASS when the maildrop is in use by another session, or cannot be read. */
 export function maildropUnavailable(why: 'locked' | 'unreadable'): Outcome {
   // TODO: -ERR maildrop already locked (or cannot be opened), and back to { name: 'authorization' }
-  throw new Error('TODO(07-pop3): maildropUnavailable');
+  throw new Error('TODO(06-pop3): maildropUnavailable');
 }
 
 /** The answer to QUIT once UPDATE removed the deleted messages (`failed`: those that could not be). */
 export function updateDone(state: SessionState & { name: 'update' }, failed: readonly MessageInfo[], config: SessionConfig): Response {
   // TODO: any failed → -ERR some deleted messages not removed; else +OK goodbye (how many messages are left)
-  throw new Error('TODO(07-pop3): updateDone');
+  throw new Error('TODO(06-pop3): updateDone');
 }

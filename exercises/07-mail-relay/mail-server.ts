@@ -6,7 +6,7 @@
  *                                      │   deliver hook     │   bob@b.test ──▶ queue <spool>/queue/ (queue.ts)
  *   a.test's other servers ──SMTP────▶ └────────────────────┘                     │
  *                                                                  queue worker: relay.ts with the 04 client
- *   bob's mail client ◀──POP3── POP3 server (07) over <spool>/mailboxes            ├─ 250: done
+ *   bob's mail client ◀──POP3── POP3 server (06) over <spool>/mailboxes            ├─ 250: done
  *                                                                                  ├─ 4xx / down: retry later (backoff.ts)
  *                                                                                  └─ 5xx / too long: bounce (bounce.ts)
  *
@@ -23,7 +23,7 @@ import { hostname as osHostname } from 'node:os';
 import { startSmtpServer, type AcceptedMessage, type SmtpServer } from '../05-smtp-server/smtp-server.ts';
 import { deliverToMaildirs } from '../05-smtp-server/maildir.ts';
 import { POSTMASTER } from '../05-smtp-server/recipients.ts';
-import { startPop3Server, type Pop3Server } from '../07-pop3/pop3-server.ts';
+import { startPop3Server, type Pop3Server } from '../06-pop3/pop3-server.ts';
 import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt, shouldGiveUp, type RetrySchedule } from './backoff.ts';
 import { enqueue, loadQueue, readQueuedMessage, removeEntry, updateEntry, type QueueEntry } from './queue.ts';
 import { DEFAULT_RELAY_TIMEOUT_MS, attemptDelivery, domainOf, type Route } from './relay.ts';
@@ -101,7 +101,7 @@ export async function startMailServer(options: MailServerOptions): Promise<MailS
   //         if a listener cannot start, close what did start and rethrow
   // TODO: worker.start(); return { host, smtpPort, pop3Port, queued: the worker's size,
   //         close: SMTP first (nothing new gets queued), then POP3 and the worker; a second close() is harmless }
-  throw new Error('TODO(06-mail-relay): startMailServer');
+  throw new Error('TODO(07-mail-relay): startMailServer');
 }
 
 /**
@@ -145,19 +145,19 @@ class QueueWorker {
   /** Begins working (after the listeners are up). */
   start(): void {
     // TODO: remember that we started, and wake()
-    throw new Error('TODO(06-mail-relay): QueueWorker.start');
+    throw new Error('TODO(07-mail-relay): QueueWorker.start');
   }
 
   /** A new entry (already on disk) to attempt. */
   add(entry: QueueEntry): void {
     // TODO: keep it in `entries`, and wake() (it is due at once)
-    throw new Error('TODO(06-mail-relay): QueueWorker.add');
+    throw new Error('TODO(07-mail-relay): QueueWorker.add');
   }
 
   /** Stops the timer and waits for attempts in flight (abandoned at once); every entry stays on disk. */
   async close(): Promise<void> {
     // TODO: abort `stop` (attempts in flight give up), clear the timer, wait for every attempt in `inFlight`
-    throw new Error('TODO(06-mail-relay): QueueWorker.close');
+    throw new Error('TODO(07-mail-relay): QueueWorker.close');
   }
 
   /** Starts the entries that are due and sets the timer for the next one. */
@@ -166,7 +166,7 @@ class QueueWorker {
     // TODO: for each entry not in flight: due (nextAttemptAt <= now) → run(entry), while fewer than
     //       MAX_CONCURRENT_ATTEMPTS are in flight; not due yet → remember the earliest nextAttemptAt
     // TODO: one setTimeout(() => this.wake(), earliest − now) (at most MAX_TIMER_MS): one timer, never a busy loop
-    throw new Error('TODO(06-mail-relay): QueueWorker.wake');
+    throw new Error('TODO(07-mail-relay): QueueWorker.wake');
   }
 
   /** One attempt of one entry, and storing its result. */
@@ -175,6 +175,6 @@ class QueueWorker {
     //       calls this.attempt(entry); undefined → removeEntry from disk and `entries`; else updateEntry on disk and in `entries`;
     //       an error (a full disk…) is logged, and the entry waits DEFAULT_RETRY_SCHEDULE.initialMs before its next try;
     //       finally: delete it from `inFlight` and wake() (the next entry may be due, or a slot is free now)
-    throw new Error('TODO(06-mail-relay): QueueWorker.run');
+    throw new Error('TODO(07-mail-relay): QueueWorker.run');
   }
 }

@@ -6,7 +6,7 @@
  *                                      │   deliver hook     │   bob@b.test ──▶ queue <spool>/queue/ (queue.ts)
  *   a.test's other servers ──SMTP────▶ └────────────────────┘                     │
  *                                                                  queue worker: relay.ts with the 04 client
- *   bob's mail client ◀──POP3── POP3 server (07) over <spool>/mailboxes            ├─ 250: done
+ *   bob's mail client ◀──POP3── POP3 server (06) over <spool>/mailboxes            ├─ 250: done
  *                                                                                  ├─ 4xx / down: retry later (backoff.ts)
  *                                                                                  └─ 5xx / too long: bounce (bounce.ts)
  *
@@ -23,7 +23,7 @@ import { hostname as osHostname } from 'node:os';
 import { startSmtpServer, type AcceptedMessage, type SmtpServer } from '../05-smtp-server/smtp-server.ts';
 import { deliverToMaildirs } from '../05-smtp-server/maildir.ts';
 import { POSTMASTER } from '../05-smtp-server/recipients.ts';
-import { startPop3Server, type Pop3Server } from '../07-pop3/pop3-server.ts';
+import { startPop3Server, type Pop3Server } from '../06-pop3/pop3-server.ts';
 import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt, shouldGiveUp, type RetrySchedule } from './backoff.ts';
 import { enqueue, loadQueue, readQueuedMessage, removeEntry, updateEntry, type QueueEntry } from './queue.ts';
 import { DEFAULT_RELAY_TIMEOUT_MS, attemptDelivery, domainOf, type Route } from './relay.ts';
