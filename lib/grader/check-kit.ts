@@ -21,7 +21,8 @@ import path from 'node:path';
 import chalk from 'chalk';
 import { EXERCISES, findExercise } from './exercises.ts';
 import { describeError, judgeGradedFile, testTitle } from './kit-checks.ts';
-import { PROJECT_ROOT, runVitest, type VitestRunResult } from './run-vitest.ts';
+import { PROJECT_ROOT } from './kit-paths.ts';
+import { runVitest, type VitestRunResult } from './run-vitest.ts';
 import { exerciseOfFile, summarizeRun, type FileResult } from './score.ts';
 
 const root = PROJECT_ROOT;

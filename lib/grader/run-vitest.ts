@@ -13,10 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILTIN_IMPLS } from './impl-dir.ts';
+import { PROJECT_ROOT } from './kit-paths.ts';
 import { parseReport, REPORT_FILE_ENV, type ReportEvent } from './report-format.ts';
-
-/** The kit's root folder (where package.json and vitest.config.ts are). */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const REPORTER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reporter.ts');
 
