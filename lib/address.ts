@@ -10,3 +10,18 @@ export function unmapIPv4(address: string): string {
 export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/** `host:port` as people type it; an IPv6 host in brackets. */
+const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/;
+
+/**
+ * Parses `host:port` (`127.0.0.1:2525`, `localhost:25`, `[::1]:2525`), the
+ * inverse of {@link formatHostPort}; undefined for anything else, or a port
+ * outside 1 to 65535.
+ */
+export function parseHostPort(text: string): { host: string; port: number } | undefined {
+  const match = HOST_PORT.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) return undefined;
+  return { host: match[1] ?? match[2]!, port };
+}

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import type * as Pop3ServerModule from '../../../../exercises/06-pop3/pop3-server.ts';
 import { readUsersFile } from '../../mail-options.ts';
+import { HOST_OPTION, checkPort } from '../../listen-options.ts';
 import { IMPL_OPTION, loadImpl } from '../../project.ts';
 import { serveUntilSignal } from '../../serve.ts';
 import { explainSystemError, explainUnfinishedStub, UserError } from '../../user-error.ts';
@@ -29,13 +30,12 @@ const pop3: CommandModule<object, Pop3Args> = {
   builder: (yargs) =>
     yargs
       .option('impl', IMPL_OPTION)
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+      .option('host', HOST_OPTION)
       .option('port', { type: 'number', demandOption: true, describe: 'TCP port (0 lets the system choose; 110 needs privileges)' })
       .option('maildir', { type: 'string', demandOption: true, describe: 'root of the mailboxes: user bob reads DIR/bob/' })
       .option('users', { type: 'string', demandOption: true, describe: 'users file: one name:password line per user' }),
   handler: async (argv) => {
-    const port = argv.port;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a whole number from 0 to 65535, got ${argv.port}.`);
+    const port = checkPort('port', argv.port);
     const users = await readUsersFile(argv.users);
     if (users.size === 0) throw new UserError(`${argv.users} names no users (name:password lines), so nobody could log in.`);
     const maildir = path.resolve(argv.maildir);
