@@ -5,6 +5,7 @@
 export * from './errors.ts';
 export * from './wait.ts';
 export * from './address.ts';
+export * from './password.ts';
 export * from './transcript/index.ts';
 export * from './faults/index.ts';
 export * from './framing/line-decoder.ts';

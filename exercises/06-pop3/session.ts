@@ -16,7 +16,7 @@
  * CAPA (RFC 2449) works in every state. A dropped connection never reaches
  * UPDATE: nothing is deleted.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { samePassword } from 'wirelab';
 import { CAPABILITIES, COMMANDS, err, ok, okLines, type Response } from './pop3-constants.ts';
 import { parseCommand, parseCount, parseMessageNumber, printable, type Command, type Parsed } from './command.ts';
 import { mailboxName, type Maildrop, type MessageInfo } from './maildrop.ts';
@@ -116,12 +116,6 @@ function findMessage(state: SessionState & { name: 'transaction' }, arg: string 
   throw new Error('TODO(06-pop3): findMessage');
 }
 
-/** Compares two passwords in a time that does not depend on where they differ. */
-function samePassword(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 /** Wraps a handler that only makes sense in TRANSACTION. */
 function inTransaction(handler: (state: SessionState & { name: 'transaction' }, command: Command, config: SessionConfig) => Outcome): Handler {
   return (state, command, config) =>
@@ -142,7 +136,7 @@ const user: Handler = (state, { args }) => {
 const pass: Handler = (state, { rest }, config) => {
   // TODO: not in authorization → -ERR; no USER before → -ERR; no password → -ERR
   // TODO: the password is `rest` (it may hold spaces); look the user up in config.users (lower-cased),
-  //       compare with samePassword, and mailboxName(user) must be defined
+  //       compare with samePassword (from 'wirelab'), and mailboxName(user) must be defined
   // TODO: wrong (or unknown user): -ERR, ONE text for both, and back to { name: 'authorization' } without the user
   // TODO: right: no response yet, same state, then { kind: 'open-maildrop', user }
   throw new Error('TODO(06-pop3): PASS');

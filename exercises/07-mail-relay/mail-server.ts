@@ -17,15 +17,16 @@
  * Poke it with `npx wirelab serve mail` (see lib/cli/commands/serve/mail.ts)
  * or `npx tsx examples/mail-relay.ts`.
  */
-import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { hostname as osHostname } from 'node:os';
+import { samePassword } from 'wirelab';
 import { startSmtpServer, type AcceptedMessage, type SmtpServer } from '../05-smtp-server/smtp-server.ts';
 import { deliverToMaildirs } from '../05-smtp-server/maildir.ts';
 import { POSTMASTER } from '../05-smtp-server/recipients.ts';
 import { startPop3Server, type Pop3Server } from '../06-pop3/pop3-server.ts';
 import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt, shouldGiveUp, type RetrySchedule } from './backoff.ts';
-import { enqueue, loadQueue, readQueuedMessage, removeEntry, updateEntry, type QueueEntry } from './queue.ts';
+import { enqueue, loadQueue, readQueuedMessage, removeEntry, type QueueEntry } from './queue.ts';
+import { QueueWorker } from './queue-worker.ts';
 import { DEFAULT_RELAY_TIMEOUT_MS, attemptDelivery, domainOf, type Route } from './relay.ts';
 import { bounceMessage, mayBounce, type FailedRecipient } from './bounce.ts';
 
@@ -71,110 +72,76 @@ export interface MailServer {
   close(): Promise<void>;
 }
 
-/** The longest a timer may wait (setTimeout's limit is 2^31−1 ms, about 24 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** How many queue entries are attempted at the same time. */
-const MAX_CONCURRENT_ATTEMPTS = 8;
-
 /** Starts SMTP, POP3 and the queue worker over `options.spool`, resuming the queue left there. */
 export async function startMailServer(options: MailServerOptions): Promise<MailServer> {
-  // TODO: the folders: <spool>/mailboxes (Maildirs, shared with POP3) and <spool>/queue; domains and user names lower-cased;
-  //       the RetrySchedule from the options or DEFAULT_RETRY_SCHEDULE; routes keyed by lower-cased domain
-  // TODO: a QueueWorker over loadQueue(queueDir), whose attempt(entry) does:
-  //         readQueuedMessage → attemptDelivery(entry.from, entry.recipients, message, { routes, clientName: hostname,
-  //         timeoutMs: relayTimeoutMs or DEFAULT_RELAY_TIMEOUT_MS, signal: worker.stopping }) → remember each recipient's reply in lastReply;
-  //         'permanent' ones fail now; 'temporary' ones fail too if shouldGiveUp(firstQueuedAt, now, giveUpAfterMs)
-  //         (not when the worker is stopping: then nothing really failed);
-  //         bounce the failed ones (BEFORE the entry forgets them: a crash then bounces twice, never zero times);
-  //         nobody left pending → undefined (the worker removes the entry), else the entry with the pending recipients,
-  //         attempts + 1 and nextAttemptAt(attempts + 1, now, firstQueuedAt, schedule)
-  //         (an attempt abandoned by close() is no real try: same attempts, due again at once)
-  // TODO: bounce(entry, failed, original): never when !mayBounce(entry.from); bounceMessage(…);
-  //         a sender at one of our domains who is one of our users (or POSTMASTER): deliverToMaildirs straight away;
-  //         anyone else: enqueue it with from '' and the sender as the only recipient, and worker.add() it
-  // TODO: the deliver hook of the SMTP server: message.remote → enqueue (durable before the hook resolves: 250 follows);
-  //         message.mailboxes → deliverToMaildirs (if that fails, remove the queue entry again and rethrow: the client gets 451);
-  //         then worker.add() the new entry
-  // TODO: startSmtpServer({ host, port: smtpPort, maildir: <spool>/mailboxes, domains, users: the names, hostname,
-  //         authenticate: the password matches, mayRelay: only a session with a user (logged in), deliver })
-  // TODO: startPop3Server({ host, port: pop3Port, maildir: <spool>/mailboxes, users, hostname });
-  //         if a listener cannot start, close what did start and rethrow
-  // TODO: worker.start(); return { host, smtpPort, pop3Port, queued: the worker's size,
+  // TODO: resolveConfig(options); a QueueWorker over loadQueue(queueDir) whose attempt is attemptEntry(config, worker, entry);
+  //       startListeners(config, options, worker); worker.start()
+  // TODO: return { host, smtpPort, pop3Port, queued: the worker's size,
   //         close: SMTP first (nothing new gets queued), then POP3 and the worker; a second close() is harmless }
   throw new Error('TODO(07-mail-relay): startMailServer');
 }
 
-/**
- * What one attempt of an entry leads to: the entry as it should be stored
- * for the next attempt, or undefined when it is finished (delivered or bounced).
- */
-type Attempt = (entry: QueueEntry) => Promise<QueueEntry | undefined>;
+/** The options resolved once: folders, names lower-cased, defaults filled in. */
+interface MailConfig {
+  readonly hostname: string;
+  /** `<spool>/mailboxes`: the users' Maildirs, which POP3 reads. */
+  readonly mailboxes: string;
+  /** `<spool>/queue`: the outgoing queue. */
+  readonly queueDir: string;
+  readonly domains: ReadonlySet<string>;
+  /** Lower-cased user name → password. */
+  readonly users: ReadonlyMap<string, string>;
+  /** Lower-cased domain → its server. */
+  readonly routes: ReadonlyMap<string, Route>;
+  readonly schedule: RetrySchedule;
+  readonly relayTimeoutMs: number;
+}
+
+function resolveConfig(options: MailServerOptions): MailConfig {
+  // TODO: hostname (or the machine's, osHostname()); the folders <spool>/mailboxes and <spool>/queue;
+  //       domains, user names and route domains lower-cased; the RetrySchedule and relay timeout from the
+  //       options, or DEFAULT_RETRY_SCHEDULE and DEFAULT_RELAY_TIMEOUT_MS
+  throw new Error('TODO(07-mail-relay): resolveConfig');
+}
 
 /**
- * Runs the queue: one timer that wakes at the earliest `nextAttemptAt`,
- * starts every entry that is due (at most a few at a time, never the same
- * entry twice at once), stores what each attempt leads to, and sleeps again.
+ * SMTP (05) and POP3 (06) over the same mailboxes. Only a logged-in user may
+ * relay; a listener that cannot start closes what did, and the worker too.
  */
-class QueueWorker {
-  private readonly entries = new Map<string, QueueEntry>();
-  /** The entries being attempted now, with the attempt. */
-  private readonly inFlight = new Map<string, Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private started = false;
-  private readonly stop = new AbortController();
+async function startListeners(config: MailConfig, options: MailServerOptions, worker: QueueWorker): Promise<{ smtp: SmtpServer; pop3: Pop3Server }> {
+  // TODO: startSmtpServer({ host, port: smtpPort, maildir: config.mailboxes, domains, users: the names, hostname,
+  //         authenticate: the password matches (samePassword from 'wirelab': never ===), mayRelay: only a session with a user
+  //         (logged in), deliver: deliverAccepted(config, worker, message) })
+  // TODO: startPop3Server({ host, port: pop3Port, maildir: config.mailboxes, users, hostname });
+  //       if a listener cannot start, close what did start (and the worker) and rethrow
+  throw new Error('TODO(07-mail-relay): startListeners');
+}
 
-  constructor(
-    private readonly dir: string,
-    loaded: readonly QueueEntry[],
-    private readonly attempt: Attempt,
-  ) {
-    for (const entry of loaded) this.entries.set(entry.id, entry);
-    setMaxListeners(0, this.stop.signal); // every attempt in flight listens for it, a few per entry
-  }
+/** One attempt of a queue entry: relay it, bounce what failed for good, and say what is left (undefined: nothing). */
+async function attemptEntry(config: MailConfig, worker: QueueWorker, entry: QueueEntry): Promise<QueueEntry | undefined> {
+  // TODO: readQueuedMessage → attemptDelivery(entry.from, entry.recipients, message, { routes, clientName: hostname,
+  //       timeoutMs: relayTimeoutMs, signal: worker.stopping }) → remember each recipient's reply in lastReply
+  // TODO: 'permanent' ones fail now; 'temporary' ones fail too if shouldGiveUp(firstQueuedAt, now, giveUpAfterMs)
+  //       (not when the worker is stopping: then nothing really failed)
+  // TODO: bounce the failed ones (BEFORE the entry forgets them: a crash then bounces twice, never zero times)
+  // TODO: nobody left pending → undefined (the worker removes the entry), else the entry with the pending recipients,
+  //       attempts + 1 and nextAttemptAt(attempts + 1, now, firstQueuedAt, schedule)
+  //       (an attempt abandoned by close() is no real try: same attempts, due again at once)
+  throw new Error('TODO(07-mail-relay): attemptEntry');
+}
 
-  /** Aborted by close(): attempts in flight give up at once. */
-  get stopping(): AbortSignal {
-    return this.stop.signal;
-  }
+/** Tells the sender: straight into their Maildir when they are ours, else through the queue. Never for a bounce. */
+async function bounce(config: MailConfig, worker: QueueWorker, entry: QueueEntry, failed: readonly FailedRecipient[], original: Buffer): Promise<void> {
+  // TODO: never when !mayBounce(entry.from) (log that it is dropped); bounceMessage(…);
+  // TODO: a sender at one of our domains who is one of our users (or POSTMASTER): deliverToMaildirs straight away;
+  //       anyone else: enqueue it with from '' and the sender as the only recipient, and worker.add() it
+  throw new Error('TODO(07-mail-relay): bounce');
+}
 
-  /** Entries in the queue, being attempted or waiting. */
-  get size(): number {
-    return this.entries.size;
-  }
-
-  /** Begins working (after the listeners are up). */
-  start(): void {
-    // TODO: remember that we started, and wake()
-    throw new Error('TODO(07-mail-relay): QueueWorker.start');
-  }
-
-  /** A new entry (already on disk) to attempt. */
-  add(entry: QueueEntry): void {
-    // TODO: keep it in `entries`, and wake() (it is due at once)
-    throw new Error('TODO(07-mail-relay): QueueWorker.add');
-  }
-
-  /** Stops the timer and waits for attempts in flight (abandoned at once); every entry stays on disk. */
-  async close(): Promise<void> {
-    // TODO: abort `stop` (attempts in flight give up), clear the timer, wait for every attempt in `inFlight`
-    throw new Error('TODO(07-mail-relay): QueueWorker.close');
-  }
-
-  /** Starts the entries that are due and sets the timer for the next one. */
-  private wake(): void {
-    // TODO: clear the timer; do nothing before start() or after close()
-    // TODO: for each entry not in flight: due (nextAttemptAt <= now) → run(entry), while fewer than
-    //       MAX_CONCURRENT_ATTEMPTS are in flight; not due yet → remember the earliest nextAttemptAt
-    // TODO: one setTimeout(() => this.wake(), earliest − now) (at most MAX_TIMER_MS): one timer, never a busy loop
-    throw new Error('TODO(07-mail-relay): QueueWorker.wake');
-  }
-
-  /** One attempt of one entry, and storing its result. */
-  private run(entry: QueueEntry): void {
-    // TODO: an async task, put into `inFlight` under the entry's id, that:
-    //       calls this.attempt(entry); undefined → removeEntry from disk and `entries`; else updateEntry on disk and in `entries`;
-    //       an error (a full disk…) is logged, and the entry waits DEFAULT_RETRY_SCHEDULE.initialMs before its next try;
-    //       finally: delete it from `inFlight` and wake() (the next entry may be due, or a slot is free now)
-    throw new Error('TODO(07-mail-relay): QueueWorker.run');
-  }
+/** The SMTP server's deliver hook: local mailboxes now, remote recipients into the queue; both durable before 250. */
+async function deliverAccepted(config: MailConfig, worker: QueueWorker, message: AcceptedMessage): Promise<void> {
+  // TODO: message.remote → enqueue (durable before the hook resolves: 250 follows);
+  //       message.mailboxes → deliverToMaildirs (if that fails, remove the queue entry again and rethrow: the client gets 451);
+  //       then worker.add() the new entry
+  throw new Error('TODO(07-mail-relay): deliverAccepted');
 }

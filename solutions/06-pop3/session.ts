@@ -16,7 +16,7 @@
  * CAPA (RFC 2449) works in every state. A dropped connection never reaches
  * UPDATE: nothing is deleted.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { samePassword } from 'wirelab';
 import { CAPABILITIES, COMMANDS, err, ok, okLines, type Response } from './pop3-constants.ts';
 import { parseCommand, parseCount, parseMessageNumber, printable, type Command, type Parsed } from './command.ts';
 import { mailboxName, type Maildrop, type MessageInfo } from './maildrop.ts';
@@ -116,12 +116,6 @@ function findMessage(state: SessionState & { name: 'transaction' }, arg: string 
   if (!number.ok) return number;
   if (state.deleted.has(number.value)) return { ok: false, reason: `message ${number.value} already deleted` };
   return { ok: true, value: messages[number.value - 1]! };
-}
-
-/** Compares two passwords in a time that does not depend on where they differ. */
-function samePassword(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /** Wraps a handler that only makes sense in TRANSACTION. */
