@@ -1,6 +1,7 @@
 /**
- * The course: every exercise of DESIGN.md in order. An exercise whose folder
- * does not exist yet under `exercises/` is shown as "coming".
+ * The course: every exercise in order, as in README.md ("The exercises"). An
+ * exercise that is not written yet (no folder under `exercises/` or no graded
+ * tests, see `isAvailable` in kit-paths.ts) is shown as "coming".
  */
 export interface ExerciseInfo {
   /** Two digits, the number students type: `wirelab verify 04`. */
