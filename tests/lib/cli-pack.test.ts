@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXERCISES } from '../../lib/grader/exercises.ts';
 import type { PointsSnapshot } from '../../lib/grader/points-snapshot.ts';
 import { STUDENT_TEST_SCRIPT } from '../../lib/grader/pack-student.ts';
-import { crc32, createZip, readZip, type UnzippedEntry } from '../../lib/grader/zip.ts';
+import { crc32, createZip } from '../../lib/grader/zip.ts';
+import { readZip, type UnzippedEntry } from '../helpers/zip-reader.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'lib', 'cli', 'bin.js');
