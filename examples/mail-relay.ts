@@ -5,7 +5,7 @@
 //               (Ctrl-C stops both servers)
 //
 // Mail between two organisations, on one machine: the reference mail servers
-// of exercise 06 for a.test and b.test, each with routes to the other (in
+// of exercise 07 for a.test and b.test, each with routes to the other (in
 // place of DNS MX records) and retry times in milliseconds instead of
 // minutes. B starts late: alice's mail to bob waits in A's queue on disk,
 // A keeps retrying with doubling delays, and once B is up the mail arrives
@@ -20,8 +20,8 @@ import { connectTcp } from '../lib/tcp/connect.ts';
 import type { Connection } from '../lib/tcp/connection.ts';
 import { renderTranscript } from '../lib/transcript/render.ts';
 import { Transcript } from '../lib/transcript/transcript.ts';
-import { startMailServer, type MailServer } from '../solutions/06-mail-relay/mail-server.ts';
-import { loadQueue } from '../solutions/06-mail-relay/queue.ts';
+import { startMailServer, type MailServer } from '../solutions/07-mail-relay/mail-server.ts';
+import { loadQueue } from '../solutions/07-mail-relay/queue.ts';
 
 const keep = process.argv.includes('--keep');
 const spoolA = await mkdtemp(path.join(tmpdir(), 'wirelab-mail-a-'));

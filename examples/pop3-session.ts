@@ -3,7 +3,7 @@
 //               and type  USER bob, PASS hunter2, STAT, LIST, UIDL, RETR 1, DELE 1, QUIT  (Ctrl-C stops it)
 //
 // Mail end to end on one machine: starts the reference SMTP server of
-// exercise 05 and the reference POP3 server of exercise 07 on one Maildir root
+// exercise 05 and the reference POP3 server of exercise 06 on one Maildir root
 // (a temp folder), lets nodemailer — a real mail client library — hand two
 // messages for bob to the SMTP server (one has a line holding a single dot),
 // then reads them the way a user agent does later: a raw POP3 dialogue,
@@ -19,7 +19,7 @@ import type { Connection } from '../lib/tcp/connection.ts';
 import { renderTranscript } from '../lib/transcript/render.ts';
 import { Transcript } from '../lib/transcript/transcript.ts';
 import { startSmtpServer } from '../solutions/05-smtp-server/smtp-server.ts';
-import { startPop3Server } from '../solutions/07-pop3/pop3-server.ts';
+import { startPop3Server } from '../solutions/06-pop3/pop3-server.ts';
 
 const keep = process.argv.includes('--keep');
 const maildir = await mkdtemp(path.join(tmpdir(), 'wirelab-pop3-'));

@@ -22,13 +22,17 @@ export class TimeoutError extends WirelabError {
   }
 }
 
-/** The bytes on the wire could not be cut into frames (a line too long, a length too big, a stream cut mid-frame). */
+/**
+ * The bytes on the wire could not be cut into frames: a line longer than its
+ * limit, or a length prefix over its limit. (A stream that ends mid-frame is
+ * a {@link ConnectionClosedError}.)
+ */
 export class FramingError extends WirelabError {
   override name = 'FramingError';
   constructor(
     message: string,
     /** Which limit or rule was broken, for programs that react to it. */
-    readonly kind: 'line-too-long' | 'frame-too-large' | 'truncated' | 'bad-length',
+    readonly kind: 'line-too-long' | 'frame-too-large',
     /** The limit in bytes, where one applies. */
     readonly limit?: number,
   ) {

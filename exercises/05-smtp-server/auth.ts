@@ -1,6 +1,6 @@
 /**
  * SMTP AUTH (RFC 4954) with the mechanisms PLAIN (RFC 4616) and LOGIN, as
- * states of the session's state machine. Exercise 06 needs it: a mail server
+ * states of the session's state machine. Exercise 07 needs it: a mail server
  * relays only for users who proved who they are. Pure, like session.ts: the
  * password check itself is the socket layer's job (see {@link credentialsChecked}).
  *
@@ -75,7 +75,7 @@ export function decodeSaslText(text: string): string | undefined {
 export function parsePlainResponse(text: string): { readonly ok: true; readonly value: PlainCredentials } | { readonly ok: false; readonly reason: string } {
   // TODO: decodeSaslText; undefined → not ok (malformed base64 or not UTF-8)
   // TODO: split at NUL: exactly three fields, user and password not empty
-  throw new Error('TODO(05-smtp-server): parsePlainResponse (exercise 06)');
+  throw new Error('TODO(05-smtp-server): parsePlainResponse (exercise 07)');
 }
 
 /** Whether the session waits for a SASL response line (the socket layer then reads one, not a command). */
@@ -94,20 +94,20 @@ export function auth(state: SessionState, args: string, config: SessionConfig): 
   // The check may be slow (a Promise) and a pure function cannot wait: the socket layer awaits
   // authenticate(user, password) and calls credentialsChecked with the verdict.
   // An authzid other than '' or the user itself is a failed login (535).
-  throw new Error('TODO(05-smtp-server): AUTH (exercise 06)');
+  throw new Error('TODO(05-smtp-server): AUTH (exercise 07)');
 }
 
 /** Answers one SASL response line (without its CRLF) while the session waits for one. */
 export function handleSaslResponse(state: SaslState, line: string, config: SessionConfig): Outcome {
   // TODO: "*" → cancelAuth; malformed base64 → 501 and back to `ready`
   // TODO: auth-plain: the PLAIN response; auth-login-user: the user name → 334 UGFzc3dvcmQ6; auth-login-password: the password
-  throw new Error('TODO(05-smtp-server): SASL responses (exercise 06)');
+  throw new Error('TODO(05-smtp-server): SASL responses (exercise 07)');
 }
 
 /** Abandons the exchange with 501 (the client sent `*`, or a response line too long to read). */
 export function cancelAuth(state: SaslState, text: string): Outcome {
   // TODO: 501 with this text, and back to `ready` with the same hello
-  throw new Error('TODO(05-smtp-server): cancelAuth (exercise 06)');
+  throw new Error('TODO(05-smtp-server): cancelAuth (exercise 07)');
 }
 
 /**
@@ -118,5 +118,5 @@ export function cancelAuth(state: SaslState, text: string): Outcome {
 export function credentialsChecked(state: SessionState & { readonly name: 'checking-credentials' }, verdict: AuthVerdict, config: SessionConfig): Outcome {
   // TODO: accepted → 235 2.7.0, `ready` with hello.user set; unavailable → 454 4.7.0, `ready`
   // TODO: refused → 535 5.7.8 and count hello.authFailures; at MAX_AUTH_FAILURES add 421 and 'close'
-  throw new Error('TODO(05-smtp-server): credentialsChecked (exercise 06)');
+  throw new Error('TODO(05-smtp-server): credentialsChecked (exercise 07)');
 }

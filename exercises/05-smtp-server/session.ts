@@ -10,7 +10,7 @@
  *                                   └── end of data ── data ◀┘
  *
  * RSET and EHLO/HELO go back to `ready` from anywhere; QUIT ends the session.
- * AUTH (auth.ts, exercise 06) adds states where the next line is a SASL
+ * AUTH (auth.ts, exercise 07) adds states where the next line is a SASL
  * response rather than a command, and one where the socket layer checks a
  * password: `ready ──AUTH──▶ auth-… ──▶ checking-credentials ──▶ ready`.
  */
@@ -18,7 +18,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES, LIMITS, REPLY, reply, type Reply } from './s
 // parseCommand, parsePathArgument, readMailParameters (command.ts) and decideRecipient (recipients.ts) do the parsing.
 import type { RecipientPolicy } from './recipients.ts';
 import type { Path } from './path.ts';
-// auth.ts: the AUTH handler (exercise 06), MECHANISMS for the EHLO line, awaitsSaslResponse.
+// auth.ts: the AUTH handler (exercise 07), MECHANISMS for the EHLO line, awaitsSaslResponse.
 import { auth } from './auth.ts';
 
 /** What the client told us in EHLO/HELO. */
@@ -27,7 +27,7 @@ export interface Hello {
   readonly clientName: string;
   /** True after EHLO: ESMTP parameters (SIZE=, BODY=) are allowed. */
   readonly extended: boolean;
-  /** Whom the client proved to be with AUTH (exercise 06); undefined until then. */
+  /** Whom the client proved to be with AUTH (exercise 07); undefined until then. */
   readonly user?: string;
   /** Wrong passwords tried on this connection so far (see auth.ts, MAX_AUTH_FAILURES). */
   readonly authFailures?: number;
@@ -52,7 +52,7 @@ export interface Envelope {
   readonly refused: number;
   /**
    * Recipients at other domains, as written (`bob@b.test`), accepted because
-   * the session may relay (exercise 06). Absent when there are none.
+   * the session may relay (exercise 07). Absent when there are none.
    */
   readonly remote?: readonly string[];
 }
@@ -143,7 +143,7 @@ function hello(extended: boolean): Handler {
   return (state, args, config) => {
     // TODO: 501 without a client name; otherwise state `ready` (any transaction is dropped)
     // TODO: HELO answers one line; EHLO answers several: our name, then PIPELINING, `SIZE <max>`, 8BITMIME
-    // TODO (exercise 06): EHLO also lists `AUTH PLAIN LOGIN` when config.offersAuth; a second EHLO keeps user and authFailures
+    // TODO (exercise 07): EHLO also lists `AUTH PLAIN LOGIN` when config.offersAuth; a second EHLO keeps user and authFailures
     throw new Error(`TODO(05-smtp-server): ${extended ? 'EHLO' : 'HELO'}`);
   };
 }
@@ -152,7 +152,7 @@ const mail: Handler = (state, args, config) => {
   // TODO: 503 before EHLO/HELO and inside a transaction (nested MAIL)
   // TODO: parsePathArgument(args, 'FROM'); <Postmaster> has no domain so it cannot be a sender (501)
   // TODO: parameters only after EHLO (555); readMailParameters; SIZE over config.maxMessageBytes → 552
-  //       (exercise 06: when config.offersAuth, an AUTH=<…> parameter (RFC 4954 §5) is allowed and ignored)
+  //       (exercise 07: when config.offersAuth, an AUTH=<…> parameter (RFC 4954 §5) is allowed and ignored)
   // TODO: 250 and state `transaction` with a fresh envelope
   throw new Error('TODO(05-smtp-server): MAIL');
 };
@@ -161,14 +161,14 @@ const rcpt: Handler = (state, args, config) => {
   // TODO: 503 unless in a transaction; parsePathArgument(args, 'TO'); any parameter → 555
   // TODO: config.maxRecipients accepted already → 452
   // TODO: decideRecipient: refused → its reply (count the refusal); accepted → 250, one entry per mailbox
-  // TODO (exercise 06): refused because the domain is not ours, but config.mayRelay(state.hello.user)
+  // TODO (exercise 07): refused because the domain is not ours, but config.mayRelay(state.hello.user)
   //       → 250 and `localPart@domain` into envelope.remote (once); remote recipients count toward the 452 limit too
   throw new Error('TODO(05-smtp-server): RCPT');
 };
 
 const data: Handler = (state, args) => {
   // TODO: arguments → 501; no transaction → 503; no recipient: 554 if some were refused, else 503
-  //       (exercise 06: remote recipients count: DATA with only remote ones is fine)
+  //       (exercise 07: remote recipients count: DATA with only remote ones is fine)
   // TODO: 354, state `data`, then 'read-data'
   throw new Error('TODO(05-smtp-server): DATA');
 };

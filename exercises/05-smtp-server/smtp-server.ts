@@ -7,7 +7,7 @@
  *
  * Poke it with `nc -C 127.0.0.1 <port>` or `npx wirelab serve smtp`.
  *
- * Exercise 06 adds AUTH and relaying: the options `authenticate` and
+ * Exercise 07 adds AUTH and relaying: the options `authenticate` and
  * `mayRelay`. The password check is the one step that waits on something
  * other than the client, so it happens here, between two pure steps of the
  * session (auth.ts: the outcome `check-credentials`, then `credentialsChecked`).
@@ -15,7 +15,7 @@
 // What you will need: listenTcp and the errors a read can throw (FramingError, TimeoutError,
 // ConnectionClosedError) from 'wirelab', os.hostname(), and the modules of this folder:
 // smtp-constants.ts, session.ts, message-collector.ts, recipients.ts, received-header.ts, maildir.ts
-// (and auth.ts in exercise 06).
+// (and auth.ts in exercise 07).
 import type { Transcript } from 'wirelab';
 
 /** How to run the server. */
@@ -46,12 +46,12 @@ export interface SmtpServerOptions {
   deliver?: (message: AcceptedMessage) => Promise<void>;
   /**
    * Checks a password for SMTP AUTH (RFC 4954; mechanisms PLAIN, RFC 4616, and LOGIN). When given,
-   * EHLO advertises `AUTH PLAIN LOGIN`. Exercise 06 uses it; exercise 05 itself never needs it.
+   * EHLO advertises `AUTH PLAIN LOGIN`. Exercise 07 uses it; exercise 05 itself never needs it.
    */
   authenticate?: (user: string, password: string) => boolean | Promise<boolean>;
   /**
    * Whether a session may send mail to domains that are not ours (relaying). Default: never, so the
-   * server is no open relay. Exercise 06's mail server allows authenticated users.
+   * server is no open relay. Exercise 07's mail server allows authenticated users.
    */
   mayRelay?: (session: { readonly user: string | undefined; readonly clientAddress: string }) => boolean;
 }
@@ -96,7 +96,7 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<SmtpS
   //       (or options.deliver when given), THEN 250 (451 if storing failed); endOfData(state)
   //       The message carries id, from ('' for <>), mailboxes, remote ([] in exercise 05) and parts.
   //
-  // Exercise 06 (leave it until then):
+  // Exercise 07 (leave it until then):
   // TODO: sessionConfig(…, { offersAuth: options.authenticate !== undefined }); per connection, bind mayRelay:
   //       config.mayRelay = (user) => options.mayRelay({ user, clientAddress: conn.remoteAddress })
   // TODO: when awaitsSaslResponse(state), read the next line (up to LIMITS.SASL_RESPONSE_LINE) and call

@@ -51,6 +51,6 @@ export function createHttpTracker(state: TrackerState): http.Server {
 
 /** The client's address as peers should see it: `::ffff:127.0.0.1` (IPv4 on a dual-stack socket) → `127.0.0.1`. */
 export function clientIp(remoteAddress: string | undefined): string {
-  // TODO
+  // TODO: no address (the socket is already gone) → '0.0.0.0'; ::ffff:a.b.c.d → a.b.c.d (unmapIPv4 from 'wirelab').
   throw new Error('TODO(09-tracker): clientIp');
 }

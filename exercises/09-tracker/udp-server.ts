@@ -33,7 +33,8 @@ export function answerDatagram(packet: Buffer, from: UdpSender, state: TrackerSt
   // TODO: shorter than the header → undefined (drop).
   // TODO: any action but connect must carry a connection id that state.connectionIds.verify()s, else an error answer.
   // TODO: parseUdpRequest → connect: encodeConnectResponse(issue(…)); announce: state.swarms.announce(…) with the
-  // TODO: SENDER's address as ip; scrape: counts of each info_hash. A TrackerRequestError → encodeErrorResponse.
+  // TODO: SENDER's address as ip (an IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d: unmapIPv4 from 'wirelab');
+  // TODO: scrape: counts of each info_hash. A TrackerRequestError → encodeErrorResponse.
   throw new Error('TODO(09-tracker): answerDatagram');
 }
 

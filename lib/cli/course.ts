@@ -1,10 +1,10 @@
 /**
- * The course as the CLI sees it: which exercises exist yet, what the student
- * did with each, and the one-sentence errors for a wrong exercise number.
+ * The course as the CLI sees it: where the student stands in each exercise,
+ * and the one-sentence errors for a wrong exercise number. (Which exercises
+ * are written yet is lib/grader/kit-paths.ts's `isAvailable`.)
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { EXERCISES, findExercise, type ExerciseInfo } from '../grader/exercises.ts';
+import { isAvailable } from '../grader/kit-paths.ts';
 import type { ExerciseProgress } from './progress-store.ts';
 import { UserError } from './user-error.ts';
 
@@ -14,14 +14,6 @@ export type ExerciseStatus =
   | { kind: 'not-tried' }
   | { kind: 'failing'; earned: number; possible: number }
   | { kind: 'passed'; earned: number; possible: number };
-
-/** True when the exercise is written: its folder and its graded tests exist. */
-export function isAvailable(exercise: ExerciseInfo, projectRoot: string): boolean {
-  return (
-    existsSync(path.join(projectRoot, 'exercises', exercise.id)) &&
-    existsSync(path.join(projectRoot, 'tests', `${exercise.id}.test.ts`))
-  );
-}
 
 /** The status shown in the progress view, from availability and the saved progress. */
 export function statusOf(available: boolean, progress: ExerciseProgress | undefined): ExerciseStatus {

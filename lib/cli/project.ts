@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { resolveImplDir } from '../grader/impl-dir.ts';
+import { PROJECT_ROOT } from '../grader/kit-paths.ts';
 import { UserError } from './user-error.ts';
 
-/** The kit's root folder (where package.json is), wherever the CLI was started from. */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The kit's root folder, from its one home (lib/grader/kit-paths.ts), for the commands. */
+export { PROJECT_ROOT };
 
 /** The `--impl` option every command that runs exercise code takes (and the global one in main.ts). */
 export const IMPL_OPTION = {

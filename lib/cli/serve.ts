@@ -1,8 +1,10 @@
 /**
- * How every `wirelab serve …`, `seed` and `download` command lives: print one
- * `listening on HOST:PORT` line per listener once ready, then run until
- * SIGINT/SIGTERM and close cleanly.
+ * How every command that runs a server lives (`wirelab serve …`, and the
+ * peer commands as they come): print one `listening on HOST:PORT` line per
+ * listener once ready, then run until SIGINT/SIGTERM and close cleanly.
+ * Their `--host` and port options are in listen-options.ts.
  */
+import { formatHostPort } from '../address.ts';
 
 /** One address a server listens on. */
 export interface ListeningAddress {
@@ -10,11 +12,6 @@ export interface ListeningAddress {
   port: number;
   /** Shown after the address, e.g. `(udp)`. */
   label?: string;
-}
-
-/** Formats `HOST:PORT`, with IPv6 hosts in brackets. */
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** Prints the `listening on` lines, then resolves once a signal arrived and `close` finished. */

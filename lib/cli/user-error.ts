@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../grader/kit-paths.ts';
 
 /**
  * A mistake the user can fix (a missing file, a taken port, a bad address).
@@ -36,13 +36,30 @@ export function explainSystemError(error: unknown, what: string): UserError | un
   }
 }
 
+/** The start of what every unfinished stub throws: `new Error('TODO(NN-name): …')`. */
+const STUB_PREFIX = 'TODO(';
+const STUB_EXERCISE = /^TODO\((\d\d-[a-z0-9-]+)\)/;
+
+/**
+ * The exercise an unfinished stub belongs to, when `error` is what a stub
+ * throws (`TODO(05-smtp-server): …` → `05-smtp-server`, or `''` when the
+ * message names none); undefined for any other error.
+ */
+export function unfinishedStubOf(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !error.message.startsWith(STUB_PREFIX)) return undefined;
+  return STUB_EXERCISE.exec(error.message)?.[1] ?? '';
+}
+
 /**
  * Turns the `TODO(NN-name): …` an unfinished stub throws into one sentence
- * pointing at the exercise (and at `--impl solutions` where there is one); undefined for any other error.
+ * pointing at that exercise (and at `--impl solutions` where there is one);
+ * undefined for any other error. `exerciseId` is the exercise whose code ran,
+ * named when the message does not say (a stub of an earlier exercise names its own).
  */
 export function explainUnfinishedStub(error: unknown, exerciseId: string): UserError | undefined {
-  if (!(error instanceof Error) || !error.message.startsWith('TODO(')) return undefined;
-  return new UserError(`${error.message.split('\n')[0]}: finish exercises/${exerciseId} first${orTryTheReference('run with')}.`);
+  const stub = unfinishedStubOf(error);
+  if (stub === undefined) return undefined;
+  return new UserError(`${(error as Error).message.split('\n')[0]}: finish exercises/${stub || exerciseId} first${orTryTheReference('run with')}.`);
 }
 
 /**
@@ -50,6 +67,5 @@ export function explainUnfinishedStub(error: unknown, exerciseId: string): UserE
  * and nothing in a student copy (made by `wirelab pack student`), which has none.
  */
 export function orTryTheReference(verb: string): string {
-  const kit = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-  return existsSync(path.join(kit, 'solutions')) ? `, or ${verb} --impl solutions` : '';
+  return existsSync(path.join(PROJECT_ROOT, 'solutions')) ? `, or ${verb} --impl solutions` : '';
 }

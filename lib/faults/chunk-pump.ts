@@ -46,8 +46,39 @@ export class Sleeper {
   }
 }
 
+/** What a {@link ChunkPump} moves, how, and whom it tells. */
+export interface ChunkPumpOptions {
+  /** The socket read from. */
+  from: net.Socket;
+  /** The socket written to. */
+  to: net.Socket;
+  /** Resolves when `to` is connected; rejects if it never will be. */
+  ready: Promise<void>;
+  /** This direction's settings (`coalesceMs`, `maxChunk`, `gapMs`). */
+  faults: ChunkFaults;
+  /** Cuts what is taken into the pieces written. */
+  rechunker: Rechunker;
+  /** The proxy's cancellable waits, shared by all its pumps. */
+  sleeper: Sleeper;
+  /** Counts this direction's writes (the proxy's stats object, updated in place). */
+  stats: PumpStats;
+  /** Called on a failed write: the pair is torn down. */
+  onError: () => void;
+  /** Where to record what `from` said, as which side. */
+  record?: { transcript: Transcript; direction: Direction } | undefined;
+}
+
 /** Moves bytes from `from` to `to`, re-chunked. */
 export class ChunkPump {
+  private readonly from: net.Socket;
+  private readonly to: net.Socket;
+  private readonly ready: Promise<void>;
+  private readonly faults: ChunkFaults;
+  private readonly rechunker: Rechunker;
+  private readonly sleeper: Sleeper;
+  readonly stats: PumpStats;
+  private readonly onError: () => void;
+  private readonly record: ChunkPumpOptions['record'];
   private readonly queue: Buffer[] = [];
   private queued = 0;
   /** When the oldest queued byte arrived (for coalescing). */
@@ -56,19 +87,17 @@ export class ChunkPump {
   private running = false;
   private stopped = false;
 
-  constructor(
-    private readonly from: net.Socket,
-    private readonly to: net.Socket,
-    /** Resolves when `to` is connected; rejects if it never will be. */
-    private readonly ready: Promise<void>,
-    private readonly faults: ChunkFaults,
-    private readonly rechunker: Rechunker,
-    private readonly sleeper: Sleeper,
-    readonly stats: PumpStats,
-    /** Called on a failed write: the pair is torn down. */
-    private readonly onError: () => void,
-    private readonly record?: { transcript: Transcript; direction: Direction },
-  ) {
+  constructor(options: ChunkPumpOptions) {
+    const { from } = options;
+    this.from = from;
+    this.to = options.to;
+    this.ready = options.ready;
+    this.faults = options.faults;
+    this.rechunker = options.rechunker;
+    this.sleeper = options.sleeper;
+    this.stats = options.stats;
+    this.onError = options.onError;
+    this.record = options.record;
     from.on('data', (chunk: Buffer) => {
       this.record?.transcript.record(this.record.direction, chunk);
       if (this.queued === 0) this.firstArrival = performance.now();

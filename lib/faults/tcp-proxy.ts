@@ -17,8 +17,9 @@
  * await proxy.close();
  */
 import net from 'node:net';
-import type { Transcript } from '../transcript/transcript.ts';
+import type { Direction, Transcript } from '../transcript/transcript.ts';
 import { ChunkPump, Sleeper, type PumpStats } from './chunk-pump.ts';
+import { settingsPerDirection } from './per-direction.ts';
 import type { Seed } from './random.ts';
 import { Rechunker, type ChunkFaults } from './rechunk.ts';
 
@@ -69,12 +70,7 @@ function whenClosed(socket: net.Socket): Promise<void> {
 /** Starts a re-chunking TCP proxy in front of `target`; resolves once it listens. */
 export async function startTcpChunkProxy(options: TcpChunkProxyOptions): Promise<TcpChunkProxy> {
   const { target, seed = 0, transcript } = options;
-  const common: ChunkFaults = { maxChunk: options.maxChunk, minChunk: options.minChunk, coalesceMs: options.coalesceMs, gapMs: options.gapMs };
-  const defined = (faults: ChunkFaults) => Object.fromEntries(Object.entries(faults).filter(([, v]) => v !== undefined)) as ChunkFaults;
-  const faults = {
-    toServer: { ...defined(common), ...defined(options.toServer ?? {}) },
-    toClient: { ...defined(common), ...defined(options.toClient ?? {}) },
-  };
+  const faults = settingsPerDirection<ChunkFaults>(options, ['maxChunk', 'minChunk', 'coalesceMs', 'gapMs']);
   // Fail on bad sizes now, not on the first connection.
   new Rechunker(seed, 'check', faults.toServer);
   new Rechunker(seed, 'check', faults.toClient);
@@ -107,12 +103,19 @@ export async function startTcpChunkProxy(options: TcpChunkProxyOptions): Promise
       client.destroy();
       upstream.destroy();
     };
-    pumps.push(
-      new ChunkPump(client, upstream, ready, faults.toServer, new Rechunker(seed, `${index}/toServer`, faults.toServer), sleeper, stats.toServer, teardown,
-        transcript && { transcript, direction: 'client' }),
-      new ChunkPump(upstream, client, Promise.resolve(), faults.toClient, new Rechunker(seed, `${index}/toClient`, faults.toClient), sleeper, stats.toClient, teardown,
-        transcript && { transcript, direction: 'server' }),
-    );
+    const pump = (dir: 'toServer' | 'toClient', from: net.Socket, to: net.Socket, toReady: Promise<void>, side: Direction): ChunkPump =>
+      new ChunkPump({
+        from,
+        to,
+        ready: toReady,
+        faults: faults[dir],
+        rechunker: new Rechunker(seed, `${index}/${dir}`, faults[dir]),
+        sleeper,
+        stats: stats[dir],
+        onError: teardown,
+        record: transcript && { transcript, direction: side },
+      });
+    pumps.push(pump('toServer', client, upstream, ready, 'client'), pump('toClient', upstream, client, Promise.resolve(), 'server'));
     for (const socket of [client, upstream]) {
       socket.on('error', teardown); // a reset on one side resets the other
       // An abrupt close resets the other side too; a clean one already sent its end through the pump.

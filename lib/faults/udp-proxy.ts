@@ -18,6 +18,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Transcript } from '../transcript/transcript.ts';
+import { settingsPerDirection } from './per-direction.ts';
 import type { Seed } from './random.ts';
 import { UdpFaultPlan, type UdpFaultDecision, type UdpFaults } from './udp-faults.ts';
 
@@ -88,6 +89,9 @@ interface Flow {
 
 const emptyStats = (): UdpFaultStats => ({ forwarded: 0, dropped: 0, duplicated: 0, reordered: 0, delayed: 0 });
 
+/** The options that set faults, at the top level or per direction. */
+const FAULT_FIELDS: readonly (keyof UdpFaults)[] = ['drop', 'duplicate', 'reorder', 'delayMs', 'dropIndices', 'duplicateIndices', 'reorderIndices'];
+
 /** Binds a UDP socket and resolves once it is listening. */
 function bindSocket(host: string, port: number): Promise<dgram.Socket> {
   const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
@@ -113,135 +117,168 @@ function closeSocket(socket: dgram.Socket): Promise<void> {
 
 /** Starts a fault-injecting UDP proxy in front of `target`; resolves once it listens. */
 export async function startUdpFaultProxy(options: UdpFaultProxyOptions): Promise<UdpFaultProxy> {
-  const { target, toServer = {}, toClient = {}, transcript, seed = 0, holdMs = 200 } = options;
-  const common: UdpFaults = {
-    drop: options.drop, duplicate: options.duplicate, reorder: options.reorder, delayMs: options.delayMs,
-    dropIndices: options.dropIndices, duplicateIndices: options.duplicateIndices, reorderIndices: options.reorderIndices,
-  };
-  const defined = (faults: UdpFaults) => Object.fromEntries(Object.entries(faults).filter(([, v]) => v !== undefined)) as UdpFaults;
+  const seed = options.seed ?? 0;
+  const faults = settingsPerDirection<UdpFaults>(options, FAULT_FIELDS);
+  // The plans check the options: a bad one throws before any socket is open.
   const plans: Record<ProxyDirection, UdpFaultPlan> = {
-    toServer: new UdpFaultPlan(seed, 'toServer', { ...defined(common), ...defined(toServer) }),
-    toClient: new UdpFaultPlan(seed, 'toClient', { ...defined(common), ...defined(toClient) }),
+    toServer: new UdpFaultPlan(seed, 'toServer', faults.toServer),
+    toClient: new UdpFaultPlan(seed, 'toClient', faults.toClient),
   };
-  const statsByDirection: Record<ProxyDirection, UdpFaultStats> = { toServer: emptyStats(), toClient: emptyStats() };
   const listener = await bindSocket(options.host ?? '127.0.0.1', options.port ?? 0);
-  listener.on('error', () => {}); // a send to a client that went away must not crash the test run
-  const flows = new Map<string, Flow>();
-  const timers = new Set<NodeJS.Timeout>();
-  let closed = false;
-  // The upstream binds to the loopback address of the target's family when the target is an IP.
-  const upstreamHost = net.isIPv6(target.host) ? '::1' : net.isIPv4(target.host) ? '127.0.0.1' : undefined;
-
-  const later = (ms: number, fn: () => void): NodeJS.Timeout => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, ms);
-    timers.add(timer);
-    return timer;
+  const forwarder = new FaultyForwarder(listener, plans, options);
+  const address = listener.address();
+  return {
+    host: address.address,
+    port: address.port,
+    target: options.target,
+    get stats() {
+      return forwarder.totalStats();
+    },
+    statsByDirection: forwarder.statsByDirection,
+    close: () => forwarder.close(),
   };
+}
 
-  const send = (dir: ProxyDirection, flow: Flow, data: Buffer, decision: UdpFaultDecision): void => {
-    if (closed) return;
-    const stats = statsByDirection[dir];
-    const copies = decision.duplicate ? 2 : 1;
-    stats.forwarded++;
-    if (decision.duplicate) stats.duplicated++;
-    for (let i = 0; i < copies; i++) {
-      if (dir === 'toServer') flow.upstream.send(data, target.port, target.host, () => {});
-      else listener.send(data, flow.port, flow.address, () => {});
+/** What the transcript says the proxy did to a datagram (`dropped`, `held back, delayed 23 ms`), or '' for nothing. */
+function faultLabel(decision: UdpFaultDecision, holding: boolean): string {
+  if (decision.drop) return 'dropped';
+  return [
+    decision.duplicate && 'duplicated',
+    decision.reorder && !holding && 'held back',
+    decision.delayMs > 0 && `delayed ${decision.delayMs} ms`,
+  ].filter(Boolean).join(', ');
+}
+
+/**
+ * The proxy at work: one flow (and upstream socket) per client address, each
+ * datagram put through its direction's plan, and every delivery that waits
+ * (delayed, or held back to be overtaken) on a timer that close() cancels.
+ */
+class FaultyForwarder {
+  readonly statsByDirection: Record<ProxyDirection, UdpFaultStats> = { toServer: emptyStats(), toClient: emptyStats() };
+  private readonly flows = new Map<string, Flow>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+  private readonly target: { host: string; port: number };
+  /** The upstream binds to the loopback address of the target's family when the target is an IP. */
+  private readonly upstreamHost: string | undefined;
+  private readonly holdMs: number;
+  private readonly transcript: Transcript | undefined;
+
+  constructor(
+    private readonly listener: dgram.Socket,
+    private readonly plans: Record<ProxyDirection, UdpFaultPlan>,
+    options: UdpFaultProxyOptions,
+  ) {
+    this.target = options.target;
+    this.upstreamHost = net.isIPv6(this.target.host) ? '::1' : net.isIPv4(this.target.host) ? '127.0.0.1' : undefined;
+    this.holdMs = options.holdMs ?? 200;
+    this.transcript = options.transcript;
+    listener.on('error', () => {}); // a send to a client that went away must not crash the test run
+    listener.on('message', (data, rinfo) => {
+      if (!this.closed) this.handle('toServer', this.flowOf(rinfo), data);
+    });
+  }
+
+  /** Both directions added up. */
+  totalStats(): UdpFaultStats {
+    const sum = emptyStats();
+    for (const stats of Object.values(this.statsByDirection)) {
+      for (const key of Object.keys(sum) as (keyof UdpFaultStats)[]) sum[key] += stats[key];
     }
-  };
+    return sum;
+  }
 
-  const deliver = (dir: ProxyDirection, flow: Flow, data: Buffer, decision: UdpFaultDecision): void => {
-    if (decision.delayMs > 0) {
-      statsByDirection[dir].delayed++;
-      later(decision.delayMs, () => send(dir, flow, data, decision));
-    } else {
-      send(dir, flow, data, decision);
-    }
-  };
+  /** Stops forwarding, cancels pending deliveries and closes every socket. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all([closeSocket(this.listener), ...[...this.flows.values()].map((f) => closeSocket(f.upstream))]);
+    this.flows.clear();
+  }
 
-  const handle = (dir: ProxyDirection, flow: Flow, data: Buffer): void => {
-    if (closed) return;
-    const decision = plans[dir].next();
-    if (transcript) {
-      const fault = [
-        decision.drop && 'dropped',
-        !decision.drop && decision.duplicate && 'duplicated',
-        !decision.drop && decision.reorder && !flow.held[dir] && 'held back',
-        !decision.drop && decision.delayMs > 0 && `delayed ${decision.delayMs} ms`,
-      ].filter(Boolean).join(', ');
-      transcript.record(dir === 'toServer' ? 'client' : 'server', data, fault ? { datagram: true, fault } : { datagram: true });
+  /** The flow of a client address, made (with its upstream socket) on its first datagram. */
+  private flowOf(rinfo: dgram.RemoteInfo): Flow {
+    const key = `${rinfo.address}|${rinfo.port}`;
+    const known = this.flows.get(key);
+    if (known) return known;
+    const { upstreamHost, target } = this;
+    const upstream = dgram.createSocket(upstreamHost === '::1' || (!upstreamHost && rinfo.family === 'IPv6') ? 'udp6' : 'udp4');
+    upstream.on('error', () => {});
+    // Sends issued before the bind completes are queued by node:dgram, in order.
+    upstream.bind(0, upstreamHost);
+    const flow: Flow = { address: rinfo.address, port: rinfo.port, upstream, held: {} };
+    upstream.on('message', (reply, from) => {
+      if (from.port !== target.port || (upstreamHost && from.address !== target.host)) return; // not our server
+      this.handle('toClient', flow, reply);
+    });
+    this.flows.set(key, flow);
+    return flow;
+  }
+
+  /** One datagram arrived: record it, then drop it, hold it back, or deliver it (and the one it overtakes). */
+  private handle(dir: ProxyDirection, flow: Flow, data: Buffer): void {
+    if (this.closed) return;
+    const decision = this.plans[dir].next();
+    if (this.transcript) {
+      const fault = faultLabel(decision, flow.held[dir] !== undefined);
+      this.transcript.record(dir === 'toServer' ? 'client' : 'server', data, fault ? { datagram: true, fault } : { datagram: true });
     }
     if (decision.drop) {
-      statsByDirection[dir].dropped++;
+      this.statsByDirection[dir].dropped++;
       return;
     }
     const held = flow.held[dir];
     if (held) {
       // This datagram overtakes the one held back, which follows right after it.
       clearTimeout(held.timer);
-      timers.delete(held.timer);
+      this.timers.delete(held.timer);
       flow.held[dir] = undefined;
-      statsByDirection[dir].reordered++;
-      deliver(dir, flow, data, decision);
-      deliver(dir, flow, held.data, held.decision);
+      this.statsByDirection[dir].reordered++;
+      this.deliver(dir, flow, data, decision);
+      this.deliver(dir, flow, held.data, held.decision);
     } else if (decision.reorder) {
-      const timer = later(holdMs, () => {
+      const timer = this.later(this.holdMs, () => {
         flow.held[dir] = undefined;
-        deliver(dir, flow, data, decision);
+        this.deliver(dir, flow, data, decision);
       });
       flow.held[dir] = { data, decision, timer };
     } else {
-      deliver(dir, flow, data, decision);
+      this.deliver(dir, flow, data, decision);
     }
-  };
+  }
 
-  listener.on('message', (data, rinfo) => {
-    if (closed) return;
-    const key = `${rinfo.address}|${rinfo.port}`;
-    let flow = flows.get(key);
-    if (!flow) {
-      const upstream = dgram.createSocket(upstreamHost === '::1' || (!upstreamHost && rinfo.family === 'IPv6') ? 'udp6' : 'udp4');
-      upstream.on('error', () => {});
-      // Sends issued before the bind completes are queued by node:dgram, in order.
-      upstream.bind(0, upstreamHost);
-      const created: Flow = { address: rinfo.address, port: rinfo.port, upstream, held: {} };
-      upstream.on('message', (reply, from) => {
-        if (from.port !== target.port || (upstreamHost && from.address !== target.host)) return; // not our server
-        handle('toClient', created, reply);
-      });
-      flows.set(key, created);
-      flow = created;
+  /** Sends now, or after the decision's delay. */
+  private deliver(dir: ProxyDirection, flow: Flow, data: Buffer, decision: UdpFaultDecision): void {
+    if (decision.delayMs > 0) {
+      this.statsByDirection[dir].delayed++;
+      this.later(decision.delayMs, () => this.send(dir, flow, data, decision));
+    } else {
+      this.send(dir, flow, data, decision);
     }
-    handle('toServer', flow, data);
-  });
+  }
 
-  const address = listener.address();
-  const total = (): UdpFaultStats => {
-    const sum = emptyStats();
-    for (const stats of Object.values(statsByDirection)) {
-      for (const key of Object.keys(sum) as (keyof UdpFaultStats)[]) sum[key] += stats[key];
+  /** Puts the datagram on the wire, twice when the decision duplicates it. */
+  private send(dir: ProxyDirection, flow: Flow, data: Buffer, decision: UdpFaultDecision): void {
+    if (this.closed) return;
+    const stats = this.statsByDirection[dir];
+    stats.forwarded++;
+    if (decision.duplicate) stats.duplicated++;
+    for (let copy = 0; copy < (decision.duplicate ? 2 : 1); copy++) {
+      if (dir === 'toServer') flow.upstream.send(data, this.target.port, this.target.host, () => {});
+      else this.listener.send(data, flow.port, flow.address, () => {});
     }
-    return sum;
-  };
+  }
 
-  return {
-    host: address.address,
-    port: address.port,
-    target,
-    get stats() {
-      return total();
-    },
-    statsByDirection,
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      await Promise.all([closeSocket(listener), ...[...flows.values()].map((f) => closeSocket(f.upstream))]);
-      flows.clear();
-    },
-  };
+  /** A timer that close() cancels. */
+  private later(ms: number, fn: () => void): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+    return timer;
+  }
 }

@@ -166,7 +166,11 @@ export class ByteQueue {
     return this.take(n);
   }
 
-  /** Copies the first `n` unread bytes without consuming them (n ≤ length). */
+  /**
+   * The first `n` unread bytes, without consuming them (n ≤ length). Zero-copy
+   * when they sit in one chunk (the result then shares memory with the queued
+   * bytes: do not write to it); copied only when they span chunks.
+   */
   peek(n: number): Buffer {
     const first = this.chunks[this.head];
     if (first !== undefined && first.length - this.offset >= n) return first.subarray(this.offset, this.offset + n);

@@ -7,9 +7,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ExerciseInfo } from './exercises.ts';
-import { gradeExercise, testFileOf, type GradeReport } from './grade.ts';
+import { gradeExercise, type GradeReport } from './grade.ts';
 import type { CollectedTest, TestOutcome } from './report-format.ts';
-import { PROJECT_ROOT, runVitest } from './run-vitest.ts';
+import { PROJECT_ROOT, testFileOf } from './kit-paths.ts';
+import { runVitest } from './run-vitest.ts';
 import type { Submission } from './submissions.ts';
 
 /** One student's grades. */

@@ -21,23 +21,29 @@ import path from 'node:path';
 import chalk from 'chalk';
 import { EXERCISES, findExercise } from './exercises.ts';
 import { describeError, judgeGradedFile, testTitle } from './kit-checks.ts';
-import { PROJECT_ROOT, runVitest, type VitestRunResult } from './run-vitest.ts';
+import { PROJECT_ROOT } from './kit-paths.ts';
+import { runVitest, type VitestRunResult } from './run-vitest.ts';
 import { exerciseOfFile, summarizeRun, type FileResult } from './score.ts';
 
 const root = PROJECT_ROOT;
 const rel = (file: string): string => path.relative(root, file).split(path.sep).join('/');
 
-let passed = 0;
-let failed = 0;
-const problems: string[] = [];
+/** The checks that passed and failed, with the problems to list at the end. */
+class Tally {
+  passed = 0;
+  failed = 0;
+  readonly problems: string[] = [];
 
-function ok(count = 1): void {
-  passed += count;
+  ok(count = 1): void {
+    this.passed += count;
+  }
+
+  fail(what: string, detail?: string): void {
+    this.failed++;
+    this.problems.push(detail ? `${what}\n${indent(detail, 6)}` : what);
+  }
 }
-function fail(what: string, detail?: string): void {
-  failed++;
-  problems.push(detail ? `${what}\n${indent(detail, 6)}` : what);
-}
+
 function indent(text: string, n: number): string {
   return text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
 }
@@ -85,19 +91,19 @@ function typecheck(): Promise<[boolean, string]> {
 }
 
 /** File-level trouble of a run: killed, vitest failing to start, unhandled errors. */
-function runProblems(run: VitestRunResult, label: string, countUnhandled: boolean): void {
-  if (run.killed) fail(`${label}: the run was stopped: ${run.killed}`);
-  if (run.events.length === 0 && !run.killed) fail(`${label}: vitest did not run`, run.stderrTail.split('\n').slice(-10).join('\n'));
+function runProblems(tally: Tally, run: VitestRunResult, label: string, countUnhandled: boolean): void {
+  if (run.killed) tally.fail(`${label}: the run was stopped: ${run.killed}`);
+  if (run.events.length === 0 && !run.killed) tally.fail(`${label}: vitest did not run`, run.stderrTail.split('\n').slice(-10).join('\n'));
   const end = run.events.find((e) => e.type === 'end');
   if (end?.type === 'end' && end.unhandledErrors.length > 0) {
     const detail = end.unhandledErrors.map(describeError).join('\n');
-    if (countUnhandled) fail(`${label}: ${end.unhandledErrors.length} error(s) thrown outside any test`, detail);
+    if (countUnhandled) tally.fail(`${label}: ${end.unhandledErrors.length} error(s) thrown outside any test`, detail);
     else console.log(chalk.yellow(`  note: ${label}: ${end.unhandledErrors.length} error(s) thrown outside any test (not counted)`));
   }
 }
 
 /** Checks that each exercise folder is complete and mirrored by its solution. */
-function checkFolders(ids: readonly string[]): void {
+function checkFolders(tally: Tally, ids: readonly string[]): void {
   for (const id of ids) {
     const ex = path.join(root, 'exercises', id);
     const sol = path.join(root, 'solutions', id);
@@ -111,14 +117,14 @@ function checkFolders(ids: readonly string[]): void {
       const code = (dir: string) => listFiles(dir, (n) => n.endsWith('.ts')).map((f) => path.relative(dir, f)).join(',');
       if (code(ex) !== code(sol)) missing.push(`the same .ts files in exercises/${id} and solutions/${id} (${code(ex)} vs ${code(sol)})`);
     }
-    if (missing.length === 0) ok();
-    else fail(`exercises/${id}: missing ${missing.join(', ')}`);
+    if (missing.length === 0) tally.ok();
+    else tally.fail(`exercises/${id}: missing ${missing.join(', ')}`);
   }
 }
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  const wanted = process.argv.slice(2).map((arg) => {
+/** The exercises named on the command line (`npm test -- 01 03`); none: all of them. Exits 2 on an unknown one. */
+function wantedExercises(args: readonly string[]): string[] {
+  return args.map((arg) => {
     const ex = findExercise(arg);
     if (!ex) {
       console.error(`no exercise ${arg}; the exercises are 01 to ${EXERCISES.at(-1)?.number}`);
@@ -126,12 +132,105 @@ async function main(): Promise<void> {
     }
     return ex.id;
   });
+}
+
+/** The graded test files (tests/NN-name.test.ts) of the wanted exercises, and, when all are wanted, the library and reference tests. */
+function testFiles(wanted: readonly string[]): { gradedFiles: string[]; libraryFiles: string[] } {
   const allGraded = listFiles(path.join(root, 'tests'), (n) => /^\d\d-.+\.test\.ts$/.test(n)).filter((f) => path.dirname(f) === path.join(root, 'tests'));
   const gradedFiles = wanted.length ? allGraded.filter((f) => wanted.includes(exerciseOfFile(f))) : allGraded;
   const libraryFiles = wanted.length
     ? []
     : [...listFiles(path.join(root, 'tests', 'lib'), (n) => n.endsWith('.test.ts')), ...listFiles(path.join(root, 'tests', 'reference'), (n) => n.endsWith('.test.ts'))];
+  return { gradedFiles, libraryFiles };
+}
 
+function reportTypecheck(tally: Tally, [passed, output]: [boolean, string]): void {
+  if (passed) {
+    tally.ok();
+    console.log(`  ${chalk.green('✓')} tsc --noEmit`);
+    return;
+  }
+  const lines = output.split('\n');
+  tally.fail('tsc --noEmit found type errors', lines.slice(0, 30).join('\n') + (lines.length > 30 ? `\n… ${lines.length - 30} more lines` : ''));
+  console.log(`  ${chalk.red('✗')} tsc --noEmit`);
+}
+
+/** Library and reference tests: plain pass/fail, each test one check. */
+function reportLibraryTests(tally: Tally, results: readonly FileResult[], libraryFiles: readonly string[]): void {
+  let libPassed = 0;
+  let libTotal = 0;
+  for (const file of results.filter((f) => libraryFiles.includes(f.file))) {
+    for (const e of file.errors) tally.fail(`${rel(file.file)} failed to run`, describeError(e));
+    if (!file.loaded && file.errors.length === 0) tally.fail(`${rel(file.file)} has no tests or never ran`);
+    for (const t of file.tests) {
+      if (t.state === 'skipped') continue;
+      libTotal++;
+      if (t.state === 'passed') {
+        libPassed++;
+        tally.ok();
+      } else tally.fail(`${testTitle(t, root)} failed`, t.error ? describeError(t.error) : undefined);
+    }
+  }
+  if (libraryFiles.length) {
+    const mark = libPassed === libTotal && libTotal > 0 ? chalk.green('✓') : chalk.red('✗');
+    console.log(`  ${mark} library and reference tests: ${libPassed}/${libTotal} passed`);
+  }
+}
+
+/** Graded tests: full marks on solutions, nothing on stubs; one table row per file. Returns the dishonest tests. */
+function reportGradedFiles(tally: Tally, gradedFiles: readonly string[], solutionResults: readonly FileResult[], stubResults: readonly FileResult[]): string[] {
+  if (gradedFiles.length) console.log(chalk.dim(`\n  ${'exercise'.padEnd(22)}${'solutions'.padEnd(16)}stubs`));
+  const dishonest: string[] = [];
+  for (const file of gradedFiles) {
+    const sol = solutionResults.find((f) => f.file === file);
+    const stub = stubResults.find((f) => f.file === file);
+    const verdict = judgeGradedFile(file, sol, stub, root);
+    tally.ok(verdict.passed);
+    for (const f of verdict.failures) tally.fail(f.what, f.detail);
+    dishonest.push(...verdict.dishonest);
+    const { solutions: s, stubs: b } = verdict;
+    const solText = `${s.earned}/${s.possible} ${s.ok ? '✓' : '✗'}`;
+    const stubText = `${b.earned}/${b.possible} ${b.ok ? '✓' : '✗'}`;
+    console.log(`  ${exerciseOfFile(file).padEnd(22)}${(s.ok ? chalk.green : chalk.red)(solText.padEnd(16))}${(b.ok ? chalk.green : chalk.red)(stubText)}`);
+  }
+  return dishonest;
+}
+
+/** Exercise folders must be complete; a graded test file must belong to an exercise of the course. */
+function checkCourse(tally: Tally, wanted: readonly string[], gradedFiles: readonly string[]): void {
+  const folders = existsSync(path.join(root, 'exercises'))
+    ? readdirSync(path.join(root, 'exercises'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    : [];
+  checkFolders(tally, wanted.length ? folders.filter((f) => wanted.includes(f)) : folders);
+  for (const file of gradedFiles) {
+    if (!EXERCISES.some((e) => e.id === exerciseOfFile(file))) tally.fail(`${rel(file)} is not named after an exercise of lib/grader/exercises.ts`);
+  }
+}
+
+/** The problems, the timings and the last line, `N passed, N failed`. */
+function printSummary(tally: Tally, dishonest: readonly string[], solutionResults: readonly FileResult[], seconds: { total: number; phase1: number; phase2: number }): void {
+  if (tally.problems.length) {
+    console.log(chalk.red.bold(`\nProblems (${tally.problems.length}):`));
+    for (const p of tally.problems) console.log(`  ${chalk.red('✗')} ${p}`);
+  }
+  if (dishonest.length) console.log(chalk.red(`\n${dishonest.length} graded test(s) pass on the untouched stubs; a test must fail until the student writes the code.`));
+  const slowest = solutionResults
+    .map((f) => ({ file: rel(f.file), ms: f.tests.reduce((sum, t) => sum + t.durationMs, 0) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 4)
+    .map((f) => `${f.file} ${(f.ms / 1000).toFixed(1)} s`);
+  console.log(chalk.dim(`\nchecked in ${seconds.total.toFixed(1)} s: tsc + stubs ${seconds.phase1.toFixed(1)} s, solutions and library ${seconds.phase2.toFixed(1)} s`));
+  if (slowest.length) console.log(chalk.dim(`slowest test files (time in tests): ${slowest.join(', ')}`));
+  console.log(`${tally.passed} passed, ${tally.failed} failed`);
+}
+
+const secondsSince = (start: number): number => (Date.now() - start) / 1000;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const tally = new Tally();
+  const wanted = wantedExercises(process.argv.slice(2));
+  const { gradedFiles, libraryFiles } = testFiles(wanted);
   console.log(chalk.bold('wirelab kit check') + chalk.dim(`  (${gradedFiles.length} graded test files, ${libraryFiles.length} library/reference test files)`));
 
   // tsc and the stub run go side by side: stubs fail fast and time nothing,
@@ -142,87 +241,27 @@ async function main(): Promise<void> {
     typecheck(),
     gradedFiles.length ? runVitest({ files: gradedFiles, impl: 'exercises', maxWorkers: 2, overallTimeoutMs: KIT_RUN_LIMIT_MS }) : Promise.resolve(undefined),
   ]);
-  const phase1Seconds = (Date.now() - phase1) / 1000;
-  if (tsc[0]) {
-    ok();
-    console.log(`  ${chalk.green('✓')} tsc --noEmit`);
-  } else {
-    const lines = tsc[1].split('\n');
-    fail('tsc --noEmit found type errors', lines.slice(0, 30).join('\n') + (lines.length > 30 ? `\n… ${lines.length - 30} more lines` : ''));
-    console.log(`  ${chalk.red('✗')} tsc --noEmit`);
-  }
+  const phase1Seconds = secondsSince(phase1);
+  reportTypecheck(tally, tsc);
 
   const solutionFiles = [...libraryFiles, ...gradedFiles];
   const phase2 = Date.now();
   const solutionRun = solutionFiles.length ? await runVitest({ files: solutionFiles, impl: 'solutions', maxWorkers: solutionWorkers(), overallTimeoutMs: KIT_RUN_LIMIT_MS }) : undefined;
-  const phase2Seconds = (Date.now() - phase2) / 1000;
-
-  // Library and reference tests: plain pass/fail.
+  const phase2Seconds = secondsSince(phase2);
   let solutionResults: FileResult[] = [];
   if (solutionRun) {
-    runProblems(solutionRun, 'solutions run', true);
+    runProblems(tally, solutionRun, 'solutions run', true);
     solutionResults = summarizeRun(solutionRun.events, { killed: solutionRun.killed, expectedFiles: solutionFiles });
-    let libPassed = 0;
-    let libTotal = 0;
-    for (const file of solutionResults.filter((f) => libraryFiles.includes(f.file))) {
-      for (const e of file.errors) fail(`${rel(file.file)} failed to run`, describeError(e));
-      if (!file.loaded && file.errors.length === 0) fail(`${rel(file.file)} has no tests or never ran`);
-      for (const t of file.tests) {
-        if (t.state === 'skipped') continue;
-        libTotal++;
-        if (t.state === 'passed') {
-          libPassed++;
-          ok();
-        } else fail(`${testTitle(t, root)} failed`, t.error ? describeError(t.error) : undefined);
-      }
-    }
-    if (libraryFiles.length) {
-      const mark = libPassed === libTotal && libTotal > 0 ? chalk.green('✓') : chalk.red('✗');
-      console.log(`  ${mark} library and reference tests: ${libPassed}/${libTotal} passed`);
-    }
+    reportLibraryTests(tally, solutionResults, libraryFiles);
   }
 
-  // Graded tests: full marks on solutions, nothing on stubs.
   const stubResults = stubRun ? summarizeRun(stubRun.events, { killed: stubRun.killed, expectedFiles: gradedFiles }) : [];
-  if (stubRun) runProblems(stubRun, 'stubs run', false);
-  if (gradedFiles.length) console.log(chalk.dim(`\n  ${'exercise'.padEnd(22)}${'solutions'.padEnd(16)}stubs`));
-  const dishonest: string[] = [];
-  for (const file of gradedFiles) {
-    const sol = solutionResults.find((f) => f.file === file);
-    const stub = stubResults.find((f) => f.file === file);
-    const verdict = judgeGradedFile(file, sol, stub, root);
-    ok(verdict.passed);
-    for (const f of verdict.failures) fail(f.what, f.detail);
-    dishonest.push(...verdict.dishonest);
-    const { solutions: s, stubs: b } = verdict;
-    const solText = `${s.earned}/${s.possible} ${s.ok ? '✓' : '✗'}`;
-    const stubText = `${b.earned}/${b.possible} ${b.ok ? '✓' : '✗'}`;
-    console.log(`  ${exerciseOfFile(file).padEnd(22)}${(s.ok ? chalk.green : chalk.red)(solText.padEnd(16))}${(b.ok ? chalk.green : chalk.red)(stubText)}`);
-  }
+  if (stubRun) runProblems(tally, stubRun, 'stubs run', false);
+  const dishonest = reportGradedFiles(tally, gradedFiles, solutionResults, stubResults);
+  checkCourse(tally, wanted, gradedFiles);
 
-  // Exercise folders must be complete; a test file must belong to an exercise of the course.
-  const folders = existsSync(path.join(root, 'exercises'))
-    ? readdirSync(path.join(root, 'exercises'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
-    : [];
-  checkFolders(wanted.length ? folders.filter((f) => wanted.includes(f)) : folders);
-  for (const file of gradedFiles) {
-    if (!EXERCISES.some((e) => e.id === exerciseOfFile(file))) fail(`${rel(file)} is not named after an exercise of lib/grader/exercises.ts`);
-  }
-
-  if (problems.length) {
-    console.log(chalk.red.bold(`\nProblems (${problems.length}):`));
-    for (const p of problems) console.log(`  ${chalk.red('✗')} ${p}`);
-  }
-  if (dishonest.length) console.log(chalk.red(`\n${dishonest.length} graded test(s) pass on the untouched stubs; a test must fail until the student writes the code.`));
-  const slowest = solutionResults
-    .map((f) => ({ file: rel(f.file), ms: f.tests.reduce((sum, t) => sum + t.durationMs, 0) }))
-    .sort((a, b) => b.ms - a.ms)
-    .slice(0, 4)
-    .map((f) => `${f.file} ${(f.ms / 1000).toFixed(1)} s`);
-  console.log(chalk.dim(`\nchecked in ${((Date.now() - started) / 1000).toFixed(1)} s: tsc + stubs ${phase1Seconds.toFixed(1)} s, solutions and library ${phase2Seconds.toFixed(1)} s`));
-  if (slowest.length) console.log(chalk.dim(`slowest test files (time in tests): ${slowest.join(', ')}`));
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed === 0 ? 0 : 1;
+  printSummary(tally, dishonest, solutionResults, { total: secondsSince(started), phase1: phase1Seconds, phase2: phase2Seconds });
+  process.exitCode = tally.failed === 0 ? 0 : 1;
 }
 
 await main();

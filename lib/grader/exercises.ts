@@ -1,6 +1,7 @@
 /**
- * The course: every exercise of DESIGN.md in order. An exercise whose folder
- * does not exist yet under `exercises/` is shown as "coming".
+ * The course: every exercise in order, as in README.md ("The exercises"). An
+ * exercise that is not written yet (no folder under `exercises/` or no graded
+ * tests, see `isAvailable` in kit-paths.ts) is shown as "coming".
  */
 export interface ExerciseInfo {
   /** Two digits, the number students type: `wirelab verify 04`. */
@@ -17,8 +18,8 @@ export const EXERCISES: readonly ExerciseInfo[] = [
   { number: '03', id: '03-tcp-lines', title: 'Line-based TCP server for many clients, CRLF framing' },
   { number: '04', id: '04-smtp-client', title: 'SMTP client: EHLO, MAIL, RCPT, DATA with dot-stuffing' },
   { number: '05', id: '05-smtp-server', title: 'SMTP server delivering into Maildir mailboxes' },
-  { number: '06', id: '06-mail-relay', title: "Sender's mail server: queue, relay, retry, bounce" },
-  { number: '07', id: '07-pop3', title: 'POP3 server so the user agent reads mail later' },
+  { number: '06', id: '06-pop3', title: 'POP3 server so the user agent reads mail later' },
+  { number: '07', id: '07-mail-relay', title: "Sender's mail server: queue, relay, retry, bounce" },
   { number: '08', id: '08-metainfo', title: 'Bencode and .torrent metainfo with SHA-1 piece hashes' },
   { number: '09', id: '09-tracker', title: 'BitTorrent tracker over HTTP and UDP' },
   { number: '10', id: '10-peer', title: 'Chunk-swapping peer speaking the peer wire protocol' },

@@ -8,13 +8,9 @@ import path from 'node:path';
 import type { ExerciseInfo } from './exercises.ts';
 import type { CollectedTest, ErrorInfo, ReportEvent, TestOutcome } from './report-format.ts';
 import { POINTS_SNAPSHOT_FILE, readPointsSnapshot } from './points-snapshot.ts';
-import { PROJECT_ROOT, runVitest } from './run-vitest.ts';
+import { PROJECT_ROOT, testFileOf } from './kit-paths.ts';
+import { runVitest } from './run-vitest.ts';
 import { scoreExercises, summarizeRun } from './score.ts';
-
-/** The graded test file of an exercise: `tests/01-udp-echo.test.ts`. */
-export function testFileOf(exercise: ExerciseInfo, root: string = PROJECT_ROOT): string {
-  return path.join(root, 'tests', `${exercise.id}.test.ts`);
-}
 
 /** The result of grading one exercise: what `verify --json` prints. */
 export interface GradeReport {

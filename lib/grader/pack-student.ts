@@ -1,8 +1,10 @@
 /**
  * `wirelab pack student`: the copy of the kit a TA hands to students. It
  * leaves out everything that holds or needs the reference solutions, and
- * adjusts the few files that pointed at them, so that after `npm install`
- * every command and `npm test` still work on the student's own code.
+ * adjusts the files that point at them (the examples, README.md and
+ * package.json), so that after `npm install` every command and `npm test`
+ * still work on the student's own code. The library and the CLI never import
+ * solutions/ (the CLI loads code with `--impl`), so they are copied as they are.
  */
 import path from 'node:path';
 import { EXERCISES } from './exercises.ts';
@@ -38,17 +40,12 @@ const decode = (data: Uint8Array): string => Buffer.from(data).toString('utf8');
 const SOLUTIONS_IMPORT = /(['"])((?:\.\.\/)+)solutions\//g;
 
 /**
- * Points relative imports of solutions/ at exercises/ instead: the stubs have
- * the same file names and exported signatures, so type imports (lib/cli's
- * `send`) and the examples keep working, on the student's own code.
+ * An example rewired to the student's code: a note on top, imports from
+ * ../exercises/ instead of ../solutions/ (the stubs have the same file names
+ * and exported signatures), no `--impl solutions` in its how-to.
  */
-export function rewireSolutionImports(source: string): string {
-  return source.replace(SOLUTIONS_IMPORT, '$1$2exercises/');
-}
-
-/** An example rewired to the student's code: a note on top, imports from ../exercises/, no `--impl solutions` in its how-to. */
 export function rewriteExample(source: string): string {
-  const rewired = rewireSolutionImports(source);
+  const rewired = source.replace(SOLUTIONS_IMPORT, '$1$2exercises/');
   if (rewired === source) return source;
   return EXAMPLE_NOTE + rewired.replaceAll(' --impl solutions', '');
 }
@@ -72,7 +69,6 @@ export async function studentCopyFiles(root: string, onProgress: OnProgress = ()
   const files = readKitFiles(root, (f) => !STUDENT_EXCLUDED.some((folder) => isUnder(f, folder)) && f !== POINTS_SNAPSHOT_FILE);
   for (const file of files) {
     if (isUnder(file.name, 'examples') && file.name.endsWith('.ts')) file.data = encode(rewriteExample(decode(file.data)));
-    else if (file.name.endsWith('.ts') && !isUnder(file.name, 'exercises')) file.data = encode(rewireSolutionImports(decode(file.data)));
     else if (file.name === 'package.json') file.data = encode(rewritePackageJson(decode(file.data)));
     else if (file.name === 'README.md') file.data = encode(README_NOTE + decode(file.data));
   }

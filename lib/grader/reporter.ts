@@ -5,8 +5,6 @@
  * so whatever a submission prints cannot change its score.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Reporter, TestCase, TestModule, TestSuite } from 'vitest/node';
 import {
   encodeEvent,
@@ -17,8 +15,7 @@ import {
   type ReportEvent,
   type TestOutcome,
 } from './report-format.ts';
-
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { PROJECT_ROOT } from './kit-paths.ts';
 
 /** The names of the describe blocks around a test, outermost first. */
 function suitePath(test: TestCase): string[] {

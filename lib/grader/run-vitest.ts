@@ -13,10 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILTIN_IMPLS } from './impl-dir.ts';
+import { PROJECT_ROOT } from './kit-paths.ts';
 import { parseReport, REPORT_FILE_ENV, type ReportEvent } from './report-format.ts';
-
-/** The kit's root folder (where package.json and vitest.config.ts are). */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const REPORTER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reporter.ts');
 
@@ -104,34 +102,64 @@ function readFrom(file: string, offset: number): Buffer {
 /** Runs vitest once over `files` and returns every event the reporter wrote. */
 export async function runVitest(options: VitestRunOptions): Promise<VitestRunResult> {
   const root = options.root ?? PROJECT_ROOT;
-  // The child runs in `root`: a relative submission path must mean what it meant here.
-  const impl = options.impl === undefined || options.impl === '' || (BUILTIN_IMPLS as readonly string[]).includes(options.impl) ? (options.impl || 'exercises') : path.resolve(options.impl);
-  const configFile = options.configFile ?? path.join(root, 'vitest.config.ts');
-  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
-  const stuckGraceMs = options.stuckGraceMs ?? 10_000;
-  const overallTimeoutMs = options.overallTimeoutMs ?? 600_000;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'wirelab-grade-'));
   const reportFile = path.join(tmp, 'report.jsonl');
-  const filters = options.files.map((f) => (path.isAbsolute(f) ? path.relative(root, f) : f).split(path.sep).join('/'));
-  const args = [
-    vitestCli(),
-    'run',
-    ...filters,
-    ...(options.mode === 'collect' ? [`--testNamePattern=${COLLECT_ONLY_PATTERN}`] : []),
-    '--config', configFile,
-    '--root', root,
-    `--reporter=${REPORTER.split(path.sep).join('/')}`, // C:/… on Windows: the form vite uses for module ids
-    `--maxWorkers=${options.maxWorkers ?? 2}`,
-  ];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, vitestArgs(options, root), {
     cwd: root,
-    env: { ...process.env, ...options.env, WIRELAB_IMPL: impl, [REPORT_FILE_ENV]: reportFile, NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, ...options.env, WIRELAB_IMPL: childImpl(options.impl), [REPORT_FILE_ENV]: reportFile, NO_COLOR: '1', FORCE_COLOR: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: process.platform !== 'win32',
     windowsHide: true,
   });
+  const stopTakingDown = takeDownWithUs(child);
+  const stderr = new StderrTail(child);
+  const watch = new RunWatch(reportFile, {
+    idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+    stuckGraceMs: options.stuckGraceMs ?? 10_000,
+    overallTimeoutMs: options.overallTimeoutMs ?? 600_000,
+    onEvent: options.onEvent,
+  });
+  const timer = setInterval(() => {
+    if (watch.poll()) killTree(child);
+  }, POLL_MS);
 
-  // Ctrl-C reaches only our own process group; take the detached run down with us.
+  const exitCode = await exitCodeOf(child, stderr);
+  clearInterval(timer);
+  stopTakingDown();
+  watch.drain();
+  if (watch.killed && process.platform !== 'win32') killTree(child, true); // stray workers of a killed run
+  rmSync(tmp, { recursive: true, force: true });
+  const result: VitestRunResult = { events: watch.events, exitCode, stderrTail: stderr.text.trim() };
+  if (watch.killed) result.killed = watch.killed;
+  return result;
+}
+
+/** WIRELAB_IMPL for the child, which runs in `root`: a relative submission path must mean what it meant here. */
+function childImpl(impl: string | undefined): string {
+  if (impl === undefined || impl === '') return 'exercises';
+  return (BUILTIN_IMPLS as readonly string[]).includes(impl) ? impl : path.resolve(impl);
+}
+
+/** vitest's command line: the files (relative to `root`), our reporter, the config and the worker count. */
+function vitestArgs(options: VitestRunOptions, root: string): string[] {
+  const filters = options.files.map((f) => (path.isAbsolute(f) ? path.relative(root, f) : f).split(path.sep).join('/'));
+  return [
+    vitestCli(),
+    'run',
+    ...filters,
+    ...(options.mode === 'collect' ? [`--testNamePattern=${COLLECT_ONLY_PATTERN}`] : []),
+    '--config', options.configFile ?? path.join(root, 'vitest.config.ts'),
+    '--root', root,
+    `--reporter=${REPORTER.split(path.sep).join('/')}`, // C:/… on Windows: the form vite uses for module ids
+    `--maxWorkers=${options.maxWorkers ?? 2}`,
+  ];
+}
+
+/**
+ * Ctrl-C reaches only our own process group, and the run is detached: take
+ * it down with us on SIGINT, SIGTERM or exit. Returns the function that stops doing so.
+ */
+function takeDownWithUs(child: ChildProcess): () => void {
   const onSignal = (signal: NodeJS.Signals): void => {
     killTree(child);
     process.removeListener('SIGINT', onSignal);
@@ -143,84 +171,116 @@ export async function runVitest(options: VitestRunOptions): Promise<VitestRunRes
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('exit', onExit);
-
-  let stderrTail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-  });
-
-  const events: ReportEvent[] = [];
-  let offset = 0;
-  let pending = '';
-  let lastEventAt = Date.now();
-  const started = Date.now();
-  const running = new Map<string, { name: string; file: string; deadline: number }>();
-  let killed: string | undefined;
-  let endedAt: number | undefined;
-
-  const drain = (): void => {
-    const chunk = readFrom(reportFile, offset);
-    if (chunk.length === 0) return;
-    offset += chunk.length;
-    const text = pending + chunk.toString('utf8');
-    const cut = text.lastIndexOf('\n') + 1;
-    pending = text.slice(cut);
-    for (const event of parseReport(text.slice(0, cut))) {
-      lastEventAt = Date.now();
-      if (event.type === 'test-start') {
-        const limit = event.timeoutMs > 0 ? event.timeoutMs : idleTimeoutMs;
-        running.set(event.id, { name: event.name, file: event.file, deadline: Date.now() + limit + stuckGraceMs });
-      } else if (event.type === 'test') {
-        running.delete(event.test.id);
-      } else if (event.type === 'end') {
-        endedAt = Date.now();
-      } else if (event.type === 'module') {
-        for (const [id, r] of running) if (r.file === event.file) running.delete(id);
-      }
-      events.push(event);
-      options.onEvent?.(event);
-    }
+  return () => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('exit', onExit);
   };
+}
 
-  const watchdog = (): void => {
-    drain();
-    if (killed) return;
-    const now = Date.now();
-    if (endedAt !== undefined) {
-      // Every result is in; something (an open handle) keeps vitest from exiting. Not the submission's fault to grade.
-      if (now - endedAt > EXIT_GRACE_MS) killTree(child);
-      return;
-    }
-    for (const r of running.values()) {
-      if (now > r.deadline) {
-        killed = `the test "${r.name}" kept running past its time limit and could not be stopped (is there a loop that never waits, like while(true) without await?)`;
-      }
-    }
-    if (!killed && running.size === 0 && now - lastEventAt > idleTimeoutMs) {
-      killed = `nothing happened for ${Math.round(idleTimeoutMs / 1000)} s and the run was stopped (is the code stuck in a loop that never waits, while loading or in a test?)`;
-    }
-    if (!killed && now - started > overallTimeoutMs) {
-      killed = `the run took longer than ${Math.round(overallTimeoutMs / 1000)} s and was stopped`;
-    }
-    if (killed) killTree(child);
-  };
-  const timer = setInterval(watchdog, POLL_MS);
+/** The last few KB of what the child wrote on stderr. */
+class StderrTail {
+  text = '';
 
-  const exitCode = await new Promise<number | null>((resolve) => {
+  constructor(child: ChildProcess) {
+    child.stderr?.on('data', (chunk: Buffer) => this.add(chunk.toString('utf8')));
+  }
+
+  add(text: string): void {
+    this.text = (this.text + text).slice(-STDERR_TAIL_BYTES);
+  }
+}
+
+/** Resolves with the child's exit code once it closed; null when it could not start (the reason goes to stderr's tail). */
+function exitCodeOf(child: ChildProcess, stderr: StderrTail): Promise<number | null> {
+  return new Promise((resolve) => {
     child.once('error', (error) => {
-      stderrTail += `\n${error.message}`;
+      stderr.add(`\n${error.message}`);
       resolve(null);
     });
     child.once('close', (code) => resolve(code));
   });
-  clearInterval(timer);
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
-  process.removeListener('exit', onExit);
-  drain();
-  if (killed && process.platform !== 'win32') killTree(child, true); // stray workers of a killed run
-  rmSync(tmp, { recursive: true, force: true });
-  const result: VitestRunResult = { events, exitCode, stderrTail: stderrTail.trim() };
-  if (killed) result.killed = killed;
-  return result;
+}
+
+/** The limits a run is watched against. */
+interface WatchLimits {
+  idleTimeoutMs: number;
+  stuckGraceMs: number;
+  overallTimeoutMs: number;
+  onEvent: ((event: ReportEvent) => void) | undefined;
+}
+
+/**
+ * Follows a run through the report file the reporter appends to: collects
+ * its events, knows which tests are running and until when they may, and
+ * says when the run has to be stopped.
+ */
+class RunWatch {
+  readonly events: ReportEvent[] = [];
+  /** Set when the run had to be stopped: why, in one sentence. */
+  killed: string | undefined;
+  private offset = 0;
+  /** The start of a line the reporter has not finished writing. */
+  private pending = '';
+  private readonly started = Date.now();
+  private lastEventAt = Date.now();
+  private endedAt: number | undefined;
+  private readonly running = new Map<string, { name: string; file: string; deadline: number }>();
+
+  constructor(
+    private readonly reportFile: string,
+    private readonly limits: WatchLimits,
+  ) {}
+
+  /** Reads the events written since the last call. */
+  drain(): void {
+    const chunk = readFrom(this.reportFile, this.offset);
+    if (chunk.length === 0) return;
+    this.offset += chunk.length;
+    const text = this.pending + chunk.toString('utf8');
+    const cut = text.lastIndexOf('\n') + 1;
+    this.pending = text.slice(cut);
+    for (const event of parseReport(text.slice(0, cut))) this.see(event);
+  }
+
+  /** Reads new events; true when the run must be killed now. */
+  poll(now = Date.now()): boolean {
+    this.drain();
+    if (this.killed) return false;
+    // Every result is in; something (an open handle) keeps vitest from exiting. Not the submission's fault to grade.
+    if (this.endedAt !== undefined) return now - this.endedAt > EXIT_GRACE_MS;
+    this.killed = this.reasonToStop(now);
+    return this.killed !== undefined;
+  }
+
+  private see(event: ReportEvent): void {
+    this.lastEventAt = Date.now();
+    if (event.type === 'test-start') {
+      const limit = event.timeoutMs > 0 ? event.timeoutMs : this.limits.idleTimeoutMs;
+      this.running.set(event.id, { name: event.name, file: event.file, deadline: Date.now() + limit + this.limits.stuckGraceMs });
+    } else if (event.type === 'test') {
+      this.running.delete(event.test.id);
+    } else if (event.type === 'end') {
+      this.endedAt = Date.now();
+    } else if (event.type === 'module') {
+      for (const [id, r] of this.running) if (r.file === event.file) this.running.delete(id);
+    }
+    this.events.push(event);
+    this.limits.onEvent?.(event);
+  }
+
+  /** Why the run must stop now, or undefined while it is healthy. */
+  private reasonToStop(now: number): string | undefined {
+    let stuck: string | undefined;
+    for (const r of this.running.values()) if (now > r.deadline) stuck = r.name;
+    const { idleTimeoutMs, overallTimeoutMs } = this.limits;
+    if (stuck !== undefined) {
+      return `the test "${stuck}" kept running past its time limit and could not be stopped (is there a loop that never waits, like while(true) without await?)`;
+    }
+    if (this.running.size === 0 && now - this.lastEventAt > idleTimeoutMs) {
+      return `nothing happened for ${Math.round(idleTimeoutMs / 1000)} s and the run was stopped (is the code stuck in a loop that never waits, while loading or in a test?)`;
+    }
+    if (now - this.started > overallTimeoutMs) return `the run took longer than ${Math.round(overallTimeoutMs / 1000)} s and was stopped`;
+    return undefined;
+  }
 }

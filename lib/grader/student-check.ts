@@ -9,13 +9,12 @@
  *   npm test -- 01 03     only those
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import chalk from 'chalk';
 import { EXERCISES, findExercise, type ExerciseInfo } from './exercises.ts';
-import { gradeExercise, isPerfect, testFileOf, type GradeReport } from './grade.ts';
-import { PROJECT_ROOT } from './run-vitest.ts';
+import { gradeExercise, isPerfect, type GradeReport } from './grade.ts';
+import { isAvailable, PROJECT_ROOT } from './kit-paths.ts';
 
 /** Two gradings side by side: the network tests assume about a core each. */
 const PARALLEL = 2;
@@ -28,7 +27,7 @@ function typecheck(): boolean {
 }
 
 function selectedExercises(args: readonly string[]): ExerciseInfo[] {
-  const written = EXERCISES.filter((e) => existsSync(testFileOf(e)) && existsSync(path.join(PROJECT_ROOT, 'exercises', e.id)));
+  const written = EXERCISES.filter((e) => isAvailable(e));
   if (args.length === 0) return written;
   return args.map((arg) => {
     const e = findExercise(arg);

@@ -1,9 +1,9 @@
 /** Opening a TCP connection, with a time limit and an AbortSignal. */
 import net from 'node:net';
-import { formatHostPort } from './address.ts';
+import { formatHostPort } from '../address.ts';
 import { Connection } from './connection.ts';
 import type { ConnectionOptions } from './options.ts';
-import { waitFor } from './wait.ts';
+import { waitFor } from '../wait.ts';
 
 /** Options of {@link connectTcp}. */
 export interface ConnectOptions extends ConnectionOptions {

@@ -9,11 +9,11 @@ import { ByteQueue, type LineEnding } from '../framing/byte-queue.ts';
 import { DEFAULT_MAX_FRAME_BYTES, encodeLengthPrefixed, LENGTH_PREFIX_BYTES } from '../framing/length-prefixed.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../framing/line-decoder.ts';
 import type { Direction, Transcript } from '../transcript/transcript.ts';
-import { formatHostPort, unmapIPv4 } from './address.ts';
+import { formatHostPort, unmapIPv4 } from '../address.ts';
 import { DEFAULT_READ_HIGH_WATER_MARK, type ConnectionOptions, type ReadOptions } from './options.ts';
 import { ReadDeadline } from './read-deadline.ts';
 import { ReadGate } from './read-gate.ts';
-import { waitFor, type WaitOptions } from './wait.ts';
+import { waitFor, type WaitOptions } from '../wait.ts';
 import { WritePacer } from './write-pacer.ts';
 
 /** What the peer's side of the stream has done so far. */

@@ -2,7 +2,7 @@
 import type { LineOptions } from '../framing/line-decoder.ts';
 import type { RateLimiter } from '../throttle/rate-limiter.ts';
 import type { Direction, Transcript } from '../transcript/transcript.ts';
-import type { WaitOptions } from './wait.ts';
+import type { WaitOptions } from '../wait.ts';
 
 /** Options of one read (`readLine`, `readExactly`, …); unset fields fall back to the connection's. */
 export interface ReadOptions extends LineOptions, WaitOptions {}

@@ -5,7 +5,7 @@
  * still go out whole and in the order they were made.
  */
 import { DEFAULT_SLICE_BYTES, type RateLimiter } from '../throttle/rate-limiter.ts';
-import type { WaitOptions } from './wait.ts';
+import type { WaitOptions } from '../wait.ts';
 
 const ignore = (): void => {};
 

@@ -62,9 +62,4 @@ export class Inbox {
       if (index !== -1) this.waiters.splice(index, 1);
     };
   }
-
-  /** Datagrams queued right now. */
-  get size(): number {
-    return this.queue.length;
-  }
 }

@@ -9,8 +9,8 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { ConnectionClosedError, TimeoutError } from '../errors.ts';
 import type { Direction, Transcript } from '../transcript/transcript.ts';
-import { formatHostPort, unmapIPv4 } from '../tcp/address.ts';
-import { waitFor, type WaitOptions } from '../tcp/wait.ts';
+import { formatHostPort, unmapIPv4 } from '../address.ts';
+import { waitFor, type WaitOptions } from '../wait.ts';
 import { DEFAULT_QUEUE_LIMIT, Inbox, type Datagram } from './inbox.ts';
 
 export type { Datagram } from './inbox.ts';

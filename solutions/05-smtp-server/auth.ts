@@ -1,6 +1,6 @@
 /**
  * SMTP AUTH (RFC 4954) with the mechanisms PLAIN (RFC 4616) and LOGIN, as
- * states of the session's state machine. Exercise 06 needs it: a mail server
+ * states of the session's state machine. Exercise 07 needs it: a mail server
  * relays only for users who proved who they are. Pure, like session.ts: the
  * password check itself is the socket layer's job (see {@link credentialsChecked}).
  *

@@ -10,7 +10,7 @@
  *                                   └── end of data ── data ◀┘
  *
  * RSET and EHLO/HELO go back to `ready` from anywhere; QUIT ends the session.
- * AUTH (auth.ts, exercise 06) adds states where the next line is a SASL
+ * AUTH (auth.ts, exercise 07) adds states where the next line is a SASL
  * response rather than a command, and one where the socket layer checks a
  * password: `ready ──AUTH──▶ auth-… ──▶ checking-credentials ──▶ ready`.
  */
@@ -26,7 +26,7 @@ export interface Hello {
   readonly clientName: string;
   /** True after EHLO: ESMTP parameters (SIZE=, BODY=) are allowed. */
   readonly extended: boolean;
-  /** Whom the client proved to be with AUTH (exercise 06); undefined until then. */
+  /** Whom the client proved to be with AUTH (exercise 07); undefined until then. */
   readonly user?: string;
   /** Wrong passwords tried on this connection so far (see auth.ts, MAX_AUTH_FAILURES). */
   readonly authFailures?: number;
@@ -51,7 +51,7 @@ export interface Envelope {
   readonly refused: number;
   /**
    * Recipients at other domains, as written (`bob@b.test`), accepted because
-   * the session may relay (exercise 06). Absent when there are none.
+   * the session may relay (exercise 07). Absent when there are none.
    */
   readonly remote?: readonly string[];
 }

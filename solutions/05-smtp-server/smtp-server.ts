@@ -7,7 +7,7 @@
  *
  * Poke it with `nc -C 127.0.0.1 <port>` or `npx wirelab serve smtp`.
  *
- * Exercise 06 adds AUTH and relaying: the options `authenticate` and
+ * Exercise 07 adds AUTH and relaying: the options `authenticate` and
  * `mayRelay`. The password check is the one step that waits on something
  * other than the client, so it happens here, between two pure steps of the
  * session (auth.ts: the outcome `check-credentials`, then `credentialsChecked`).
@@ -51,12 +51,12 @@ export interface SmtpServerOptions {
   deliver?: (message: AcceptedMessage) => Promise<void>;
   /**
    * Checks a password for SMTP AUTH (RFC 4954; mechanisms PLAIN, RFC 4616, and LOGIN). When given,
-   * EHLO advertises `AUTH PLAIN LOGIN`. Exercise 06 uses it; exercise 05 itself never needs it.
+   * EHLO advertises `AUTH PLAIN LOGIN`. Exercise 07 uses it; exercise 05 itself never needs it.
    */
   authenticate?: (user: string, password: string) => boolean | Promise<boolean>;
   /**
    * Whether a session may send mail to domains that are not ours (relaying). Default: never, so the
-   * server is no open relay. Exercise 06's mail server allows authenticated users.
+   * server is no open relay. Exercise 07's mail server allows authenticated users.
    */
   mayRelay?: (session: { readonly user: string | undefined; readonly clientAddress: string }) => boolean;
 }

@@ -4,6 +4,7 @@
  * as a pure function; {@link createHttpTracker} only plugs it into node:http.
  */
 import http from 'node:http';
+import { unmapIPv4 } from 'wirelab';
 import {
   encodeHttpAnnounceResponse,
   encodeHttpFailure,
@@ -93,8 +94,7 @@ export function createHttpTracker(state: TrackerState): http.Server {
 
 /** The client's address as peers should see it: `::ffff:127.0.0.1` (IPv4 on a dual-stack socket) → `127.0.0.1`. */
 export function clientIp(remoteAddress: string | undefined): string {
-  if (remoteAddress === undefined) return '0.0.0.0';
-  return remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice(7) : remoteAddress;
+  return remoteAddress === undefined ? '0.0.0.0' : unmapIPv4(remoteAddress);
 }
 
 function bencoded(body: Buffer): HttpAnswer {

@@ -11,6 +11,7 @@
  * - wrong length, unknown action or event: an error saying what is wrong.
  */
 import type dgram from 'node:dgram';
+import { unmapIPv4 } from 'wirelab';
 import { UDP_REQUEST_HEADER_BYTES, UdpAction } from './constants.ts';
 import { TrackerRequestError } from './request-error.ts';
 import type { TrackerState } from './types.ts';
@@ -45,7 +46,7 @@ export function answerDatagram(packet: Buffer, from: UdpSender, state: TrackerSt
         return encodeConnectResponse(request.transactionId, state.connectionIds.issue(from.address));
       case 'announce': {
         // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d: it is an IPv4 peer.
-        const ip = from.address.startsWith('::ffff:') && from.address.includes('.') ? from.address.slice(7) : from.address;
+        const ip = unmapIPv4(from.address);
         const result = state.swarms.announce(
           {
             infoHash: request.infoHash,

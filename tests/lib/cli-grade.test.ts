@@ -1,7 +1,7 @@
 // `wirelab grade` as a TA runs it: a folder of submissions in, grades out.
 // The formats are checked as pure functions; the command itself runs once
 // on a small class (real vitest runs per student) and once on one submission.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,14 +19,25 @@ const bin = path.join(root, 'lib', 'cli', 'bin.js');
 const work = mkdtempSync(path.join(os.tmpdir(), 'wirelab-grade-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function wirelab(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd: work,
-    env: { ...process.env, WIRELAB_STATE_DIR: work, FORCE_COLOR: '0', NO_COLOR: '1', WIRELAB_IMPL: '' },
-    encoding: 'utf8',
-    timeout: 90_000,
+/**
+ * Runs the CLI to its end without blocking this worker: grading a class can
+ * take longer than the grader's idle limit on a busy machine, and a worker
+ * blocked in spawnSync cannot even report that its test started.
+ */
+function wirelab(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: work,
+      env: { ...process.env, WIRELAB_STATE_DIR: work, FORCE_COLOR: '0', NO_COLOR: '1', WIRELAB_IMPL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 90_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function outcome(name: string, points: number, passed: boolean, extra: Partial<TestOutcome> = {}): TestOutcome {
@@ -149,9 +160,9 @@ describe('wirelab grade', () => {
   const carolFile = readdirSync(path.join(cls, 'carol', 'exercises', '01-udp-echo')).find((f) => f.endsWith('.ts'))!;
   writeFileSync(path.join(cls, 'carol', 'exercises', '01-udp-echo', carolFile), 'export const broken = ;\n', { flag: 'a' });
 
-  test('grades a class: full marks for the solution, zero for the stub, the broken file and the missing folder, out of the same totals', { timeout: 90_000 }, () => {
+  test('grades a class: full marks for the solution, zero for the stub, the broken file and the missing folder, out of the same totals', { timeout: 90_000 }, async () => {
     const out = path.join(work, 'grades.json');
-    const r = wirelab('grade', cls, '--exercise', '01', '02', '--format', 'json', '--out', out, '--jobs', '2');
+    const r = await wirelab('grade', cls, '--exercise', '01', '02', '--format', 'json', '--out', out, '--jobs', '2');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
     const batch = JSON.parse(readFileSync(out, 'utf8')) as BatchResult;
@@ -176,9 +187,9 @@ describe('wirelab grade', () => {
     expect(gradesCsv(batch).split('\r\n').slice(1, 4)).toEqual([`alice,${possible},${possible},21,${possible - 21}`, `bob,0,${possible},0,0`, `carol,0,${possible},0,0`]);
   });
 
-  test('gradescope: one submission gives results.json with full marks for the solution', { timeout: 60_000 }, () => {
+  test('gradescope: one submission gives results.json with full marks for the solution', { timeout: 60_000 }, async () => {
     const out = path.join(work, 'results.json');
-    const r = wirelab('grade', path.join(cls, 'alice'), '--exercise', '01', '--format', 'gradescope', '--out', out);
+    const r = await wirelab('grade', path.join(cls, 'alice'), '--exercise', '01', '--format', 'gradescope', '--out', out);
     expect(r.code).toBe(0);
     const results = JSON.parse(readFileSync(out, 'utf8'));
     expect(results.score).toBe(21);
@@ -186,13 +197,13 @@ describe('wirelab grade', () => {
     expect(results.tests.every((t: { status: string; score: number; max_score: number }) => t.status === 'passed' && t.score === t.max_score)).toBe(true);
   });
 
-  test('mistakes are one sentence and a non-zero exit: gradescope on a class, a missing folder, a bad --jobs', { timeout: 60_000 }, () => {
+  test('mistakes are one sentence and a non-zero exit: gradescope on a class, a missing folder, a bad --jobs', { timeout: 60_000 }, async () => {
     for (const args of [
       ['grade', cls, '--format', 'gradescope', '--exercise', '01'],
       ['grade', path.join(work, 'no-such-folder'), '--format', 'csv'],
       ['grade', cls, '--jobs', '0'],
     ]) {
-      const r = wirelab(...args);
+      const r = await wirelab(...args);
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.stderr).toMatch(/^error: /m);
       expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -2,7 +2,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { TimeoutError } from '../../lib/errors.ts';
-import { waitFor } from '../../lib/tcp/wait.ts';
+import { waitFor } from '../../lib/wait.ts';
 
 describe('waitFor', () => {
   test('resolves with what start reports and cleans up exactly once', async () => {

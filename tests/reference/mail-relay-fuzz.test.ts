@@ -1,5 +1,5 @@
 /**
- * Reliability of the reference mail relay (exercise 06) under a flaky
+ * Reliability of the reference mail relay (exercise 07) under a flaky
  * network: receivers (npm smtp-server) that answer 4xx and 5xx at random
  * (seeded, so a failure replays), many messages to several domains, and a
  * restart of the relay in the middle. Whatever happens, each recipient of
@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { createServer, connect, type Socket } from 'node:net';
 import { SeededRandom } from '../../lib/index.ts';
-import { startMailServer, type MailServer, type MailServerOptions } from '@impl/06-mail-relay/mail-server.ts';
+import { startMailServer, type MailServer, type MailServerOptions } from '@impl/07-mail-relay/mail-server.ts';
 import { closeAfterEach } from '../helpers/cleanup.ts';
 import { reply, startRecorder, type Recorder, type RecorderOptions } from '../helpers/relay-recorder.ts';
 import { crlf, eventually, header, mailboxFiles, makeSpool, removeSpool, sleep, splitReceived, submit, type Login } from '../helpers/relay-world.ts';

@@ -2,7 +2,7 @@
 // RFC 1939 cannot carry as a unique-id as they are (exercise 05 puts the host
 // name into them, and host names can be long).
 import { afterEach, expect, test } from 'vitest';
-import { openMaildrop } from '@impl/07-pop3/maildrop.ts';
+import { openMaildrop } from '@impl/06-pop3/maildrop.ts';
 import { crlf, makeMailRoot, removeMailRoot, writeMessage } from '../helpers/pop3-maildir.ts';
 
 let root: string | undefined;

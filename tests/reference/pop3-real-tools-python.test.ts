@@ -1,5 +1,5 @@
 /**
- * The reference POP3 server (solutions/07-pop3) judged by Python's standard
+ * The reference POP3 server (solutions/06-pop3) judged by Python's standard
  * poplib, a client that has been fetching mail since 1997: it logs in,
  * reads STAT, LIST, UIDL and CAPA, fetches every message with RETR (poplib
  * un-stuffs the dots itself; we compare the bytes), reads TOP, deletes with
@@ -9,7 +9,7 @@
  * poplib refuses lines over 2048 octets, so the messages here stay under it.
  */
 import { describe, expect, test } from 'vitest';
-import { startPop3Server } from '@impl/07-pop3/pop3-server.ts';
+import { startPop3Server } from '@impl/06-pop3/pop3-server.ts';
 import { closeAfterEach } from '../helpers/cleanup.ts';
 import { findTool, runTool, type ToolRun } from '../helpers/cli-process.ts';
 import { crlf, lf, makeMailRoot, onTheWire, removeMailRoot, uniqueNames, wireSize, writeMessage } from '../helpers/pop3-maildir.ts';

@@ -17,7 +17,7 @@
 import fc from 'fast-check';
 import { afterEach, expect, test, vi } from 'vitest';
 import { connectTcp } from '../../lib/index.ts';
-import { startPop3Server, type Pop3Server } from '@impl/07-pop3/pop3-server.ts';
+import { startPop3Server, type Pop3Server } from '@impl/06-pop3/pop3-server.ts';
 import { closeAfterEach } from '../helpers/cleanup.ts';
 import { makeMailRoot, onTheWire, readMaildir, removeMailRoot, wireSize, writeMessage } from '../helpers/pop3-maildir.ts';
 import { Pop3Script, joinLines, loginWhenUnlocked } from '../helpers/pop3-session.ts';

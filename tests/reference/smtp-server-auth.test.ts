@@ -1,6 +1,6 @@
 /**
  * SMTP AUTH (RFC 4954: PLAIN, RFC 4616, and LOGIN) and the relay policy of
- * the reference SMTP server, which exercise 06's mail server builds on. Real
+ * the reference SMTP server, which exercise 07's mail server builds on. Real
  * clients (nodemailer, and swaks where installed) log in and relay; scripted
  * sessions poke every branch of the dialogue: challenges, cancel, malformed
  * base64, wrong mechanisms, wrong order, wrong passwords. Run against solutions/.

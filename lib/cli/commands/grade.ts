@@ -14,11 +14,12 @@ import type { CommandModule } from 'yargs';
 import { gradeSubmissions, type BatchResult } from '../../grader/batch.ts';
 import type { ExerciseInfo } from '../../grader/exercises.ts';
 import { EXERCISES } from '../../grader/exercises.ts';
+import { isAvailable } from '../../grader/kit-paths.ts';
 import { gradesCsv } from '../../grader/formats/csv.ts';
 import { gradescopeResults } from '../../grader/formats/gradescope.ts';
 import { gradesJunit } from '../../grader/formats/junit.ts';
 import { findSubmissions, type Submission } from '../../grader/submissions.ts';
-import { isAvailable, lookupAvailableExercise } from '../course.ts';
+import { lookupAvailableExercise } from '../course.ts';
 import { PROJECT_ROOT } from '../project.ts';
 import { explainSystemError, UserError } from '../user-error.ts';
 

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { EXERCISES } from '../../grader/exercises.ts';
-import { isAvailable } from '../course.ts';
+import { isAvailable } from '../../grader/kit-paths.ts';
 import { PROJECT_ROOT } from '../project.ts';
 
 /** `wirelab list`: the exercises, one a line (number, name, what you build; "(coming)" when not written yet). */

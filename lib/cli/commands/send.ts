@@ -7,14 +7,14 @@
 import os from 'node:os';
 import chalk from 'chalk';
 import type { CommandModule } from 'yargs';
+import type * as ClientModule from '../../../exercises/04-smtp-client/smtp-client.ts';
+import type * as ErrorsModule from '../../../exercises/04-smtp-client/smtp-errors.ts';
+import { formatHostPort, parseHostPort } from '../../address.ts';
 import { TimeoutError, ConnectionClosedError, ProtocolError } from '../../errors.ts';
 import { renderTranscript } from '../../transcript/render.ts';
 import { Transcript } from '../../transcript/transcript.ts';
-import { loadImpl } from '../project.ts';
-import { formatHostPort } from '../serve.ts';
-import { explainSystemError, orTryTheReference, UserError } from '../user-error.ts';
-import type * as ClientModule from '../../../solutions/04-smtp-client/smtp-client.ts';
-import type * as ErrorsModule from '../../../solutions/04-smtp-client/smtp-errors.ts';
+import { IMPL_OPTION, loadImpl } from '../project.ts';
+import { explainSystemError, explainUnfinishedStub, UserError } from '../user-error.ts';
 
 interface SendArgs {
   impl: string;
@@ -38,12 +38,9 @@ export interface ServerAddress {
  * @throws UserError (one sentence) for anything else.
  */
 export function parseServerAddress(value: string): ServerAddress {
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(value.trim());
-  const port = Number(match?.[3]);
-  if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UserError(`--server must be HOST:PORT with a port from 1 to 65535, e.g. 127.0.0.1:2525 or [::1]:2525 (got ${JSON.stringify(value)}).`);
-  }
-  return { host: match[1] ?? match[2]!, port };
+  const server = parseHostPort(value.trim());
+  if (!server) throw new UserError(`--server must be HOST:PORT with a port from 1 to 65535, e.g. 127.0.0.1:2525 or [::1]:2525 (got ${JSON.stringify(value)}).`);
+  return server;
 }
 
 /** Reads all of standard input (the message). */
@@ -65,11 +62,8 @@ function explain(error: unknown, errors: typeof ErrorsModule, where: string, tim
   if (error instanceof TimeoutError) return new UserError(`${where} did not answer within ${timeoutMs} ms (${error.message}); --timeout sets the limit.`);
   if (error instanceof ConnectionClosedError) return new UserError(`${where} closed the connection (${error.message}).`);
   if (error instanceof ProtocolError) return new UserError(`${where} said something that is not SMTP: ${error.message}.`);
-  const system = explainSystemError(error, `cannot reach ${where}`);
-  if (system) return system;
-  if (error instanceof Error && error.message.startsWith('TODO(')) {
-    return new UserError(`the SMTP client is not written yet (${error.message}); finish exercises/04-smtp-client${orTryTheReference('try')}.`);
-  }
+  const known = explainSystemError(error, `cannot reach ${where}`) ?? explainUnfinishedStub(error, '04-smtp-client');
+  if (known) return known;
   return error instanceof Error ? error : new Error(String(error));
 }
 
@@ -79,7 +73,7 @@ const send: CommandModule<object, SendArgs> = {
   describe: 'send a message read from stdin to an SMTP server (exercise 04 client)',
   builder: (yargs) =>
     yargs
-      .option('impl', { type: 'string', default: 'exercises', describe: 'whose SMTP client runs: exercises (yours), solutions, or a folder path' })
+      .option('impl', IMPL_OPTION)
       .option('server', { type: 'string', demandOption: true, describe: 'the SMTP server, HOST:PORT (e.g. 127.0.0.1:2525)' })
       .option('from', { type: 'string', demandOption: true, describe: 'envelope sender (MAIL FROM); "" for the null sender <>' })
       .option('to', { type: 'string', array: true, demandOption: true, describe: 'envelope recipient (RCPT TO); repeat for several' })

@@ -2,12 +2,12 @@
  * `wirelab serve mail --domain D --smtp-port P --pop3-port Q --spool DIR
  *  [--route DOMAIN=HOST:PORT …] [--users FILE] [--retry-initial MS] [--retry-max MS]
  *  [--give-up-after MS] [--hostname NAME] [--host ADDR] [--impl …]`:
- * run the student's (or the reference) mail server of exercise 06 until
+ * run the student's (or the reference) mail server of exercise 07 until
  * Ctrl-C: SMTP (submission with AUTH, and mail from other servers) on P,
  * POP3 on Q, mailboxes in DIR/mailboxes/<user>/, the outgoing queue in
  * DIR/queue/. Stopping leaves the queue on disk; the next start resumes it.
  *
- * Try it with two of them routing to each other (see exercises/06-mail-relay/README.md):
+ * Try it with two of them routing to each other (see exercises/07-mail-relay/README.md):
  *   wirelab serve mail --impl solutions --domain a.test --smtp-port 2525 --pop3-port 1110 --spool /tmp/a \
  *     --users users-a --route b.test=127.0.0.1:2526
  *   wirelab serve mail --impl solutions --domain b.test --smtp-port 2526 --pop3-port 1111 --spool /tmp/b \
@@ -15,8 +15,10 @@
  */
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import type * as MailServerModule from '../../../../exercises/06-mail-relay/mail-server.ts';
+import type * as MailServerModule from '../../../../exercises/07-mail-relay/mail-server.ts';
 import { DOMAIN_NAME, domainsOption, readUsersFile } from '../../mail-options.ts';
+import { parseHostPort } from '../../../address.ts';
+import { HOST_OPTION, checkPort } from '../../listen-options.ts';
 import { IMPL_OPTION, loadImpl } from '../../project.ts';
 import { serveUntilSignal } from '../../serve.ts';
 import { explainSystemError, explainUnfinishedStub, UserError } from '../../user-error.ts';
@@ -36,9 +38,6 @@ interface MailArgs {
   hostname: string | undefined;
 }
 
-/** `DOMAIN=HOST:PORT`, the host possibly an IPv6 address in brackets: `b.test=[::1]:2526`. */
-const ROUTE = /^([^=\s]+)=(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/;
-
 /**
  * Parses `--route` values (`b.test=127.0.0.1:2526`) into the routes map,
  * domains lower-cased; a malformed one is a one-sentence UserError.
@@ -46,21 +45,17 @@ const ROUTE = /^([^=\s]+)=(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/;
 export function parseRoutes(values: readonly string[]): Map<string, { host: string; port: number }> {
   const routes = new Map<string, { host: string; port: number }>();
   for (const value of values) {
-    const match = ROUTE.exec(String(value));
-    const domain = match?.[1]?.toLowerCase();
-    const port = Number(match?.[4]);
-    if (!match || domain === undefined || !DOMAIN_NAME.test(domain) || port < 1 || port > 65535) {
+    const text = String(value);
+    const equals = text.indexOf('=');
+    const domain = text.slice(0, equals).toLowerCase();
+    const server = equals === -1 ? undefined : parseHostPort(text.slice(equals + 1));
+    if (!server || !DOMAIN_NAME.test(domain)) {
       throw new UserError(`--route must look like DOMAIN=HOST:PORT (for example b.test=127.0.0.1:2526), got ${JSON.stringify(value)}.`);
     }
     if (routes.has(domain)) throw new UserError(`--route names ${domain} twice; give each domain one route.`);
-    routes.set(domain, { host: match[2] ?? match[3] ?? '', port });
+    routes.set(domain, server);
   }
   return routes;
-}
-
-/** Checks a port option. */
-function checkPort(name: string, port: number): void {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--${name} must be a whole number from 0 to 65535, got ${port}.`);
 }
 
 /** Checks a duration option in milliseconds. */
@@ -70,11 +65,11 @@ function checkMs(name: string, ms: number, least: number): void {
 
 const mail: CommandModule<object, MailArgs> = {
   command: 'mail',
-  describe: 'a mail server: SMTP with AUTH, a relay queue with retries and bounces, POP3 (exercise 06)',
+  describe: 'a mail server: SMTP with AUTH, a relay queue with retries and bounces, POP3 (exercise 07)',
   builder: (yargs) =>
     yargs
       .option('impl', IMPL_OPTION)
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+      .option('host', HOST_OPTION)
       .option('domain', { type: 'string', array: true, demandOption: true, describe: 'a domain we take mail for (repeat for more)' })
       .option('smtp-port', { type: 'number', demandOption: true, describe: 'SMTP port: users submit here (AUTH), other servers deliver here (0: the system chooses)' })
       .option('pop3-port', { type: 'number', demandOption: true, describe: 'POP3 port: users read their mail here (0: the system chooses)' })
@@ -95,7 +90,7 @@ const mail: CommandModule<object, MailArgs> = {
     const routes = parseRoutes(argv.route);
     const users = argv.users === undefined ? new Map<string, string>() : await readUsersFile(argv.users);
     const spool = path.resolve(argv.spool);
-    const { startMailServer } = await loadImpl<typeof MailServerModule>(argv.impl, '06-mail-relay/mail-server.ts');
+    const { startMailServer } = await loadImpl<typeof MailServerModule>(argv.impl, '07-mail-relay/mail-server.ts');
     let server: Awaited<ReturnType<typeof startMailServer>>;
     try {
       server = await startMailServer({
@@ -112,10 +107,9 @@ const mail: CommandModule<object, MailArgs> = {
         hostname: argv.hostname ?? domains[0] ?? 'localhost',
       });
     } catch (error) {
-      const stub = error instanceof Error ? /^TODO\(([^)]+)\)/.exec(error.message)?.[1] : undefined;
       throw (
         explainSystemError(error, `cannot listen on ${argv.host}:${argv['smtp-port']} (smtp) and ${argv['pop3-port']} (pop3)`) ??
-        explainUnfinishedStub(error, stub ?? '06-mail-relay') ??
+        explainUnfinishedStub(error, '07-mail-relay') ??
         error
       );
     }

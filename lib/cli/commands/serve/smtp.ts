@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import type * as SmtpServerModule from '../../../../exercises/05-smtp-server/smtp-server.ts';
 import { domainsOption, readUsersFile } from '../../mail-options.ts';
+import { HOST_OPTION, checkPort } from '../../listen-options.ts';
 import { IMPL_OPTION, loadImpl } from '../../project.ts';
 import { serveUntilSignal } from '../../serve.ts';
 import { explainSystemError, explainUnfinishedStub, UserError } from '../../user-error.ts';
@@ -29,15 +30,14 @@ const smtp: CommandModule<object, SmtpArgs> = {
   builder: (yargs) =>
     yargs
       .option('impl', IMPL_OPTION)
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+      .option('host', HOST_OPTION)
       .option('port', { type: 'number', demandOption: true, describe: 'TCP port (0 lets the system choose; 25 needs privileges)' })
       .option('maildir', { type: 'string', demandOption: true, describe: 'root of the mailboxes: mail for bob goes to DIR/bob/new/' })
       .option('domain', { type: 'string', array: true, default: ['localhost'], describe: 'a domain we take mail for (repeat for more)' })
       .option('users', { type: 'string', describe: 'users file (name:password lines); mail for anyone else is refused' })
       .option('max-message-bytes', { type: 'number', describe: 'largest message accepted (default 10 MiB)' }),
   handler: async (argv) => {
-    const port = argv.port;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a whole number from 0 to 65535, got ${argv.port}.`);
+    const port = checkPort('port', argv.port);
     const max = argv['max-message-bytes'];
     if (max !== undefined && (!Number.isSafeInteger(max) || max < 65536)) {
       throw new UserError(`--max-message-bytes must be a whole number of at least 65536 (RFC 5321 asks for 64 KiB), got ${max}.`);

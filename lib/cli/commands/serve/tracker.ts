@@ -10,6 +10,8 @@
  */
 import type { CommandModule } from 'yargs';
 import type * as TrackerModule from '../../../../exercises/09-tracker/tracker.ts';
+import { formatHostPort } from '../../../address.ts';
+import { HOST_OPTION, checkPort } from '../../listen-options.ts';
 import { IMPL_OPTION, loadImpl } from '../../project.ts';
 import { serveUntilSignal } from '../../serve.ts';
 import { explainSystemError, explainUnfinishedStub, UserError } from '../../user-error.ts';
@@ -27,12 +29,11 @@ const tracker: CommandModule<object, TrackerArgs> = {
   builder: (yargs) =>
     yargs
       .option('impl', IMPL_OPTION)
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+      .option('host', HOST_OPTION)
       .option('port', { type: 'number', demandOption: true, describe: 'HTTP on this TCP port and UDP on the same UDP port (0 lets the system choose)' })
       .option('interval', { type: 'number', default: 300, describe: 'seconds clients wait between announces; silent peers leave after twice that' }),
   handler: async (argv) => {
-    const port = argv.port;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a whole number from 0 to 65535, got ${argv.port}.`);
+    const port = checkPort('port', argv.port);
     if (!Number.isInteger(argv.interval) || argv.interval < 1 || argv.interval > 86_400) {
       throw new UserError(`--interval must be a whole number of seconds from 1 to 86400, got ${argv.interval}.`);
     }
@@ -43,7 +44,7 @@ const tracker: CommandModule<object, TrackerArgs> = {
     } catch (error) {
       throw explainSystemError(error, `cannot listen on ${argv.host}:${port}`) ?? explainUnfinishedStub(error, '09-tracker') ?? error;
     }
-    const hostPort = running.host.includes(':') ? `[${running.host}]:${running.httpPort}` : `${running.host}:${running.httpPort}`;
+    const hostPort = formatHostPort(running.host, running.httpPort);
     process.stderr.write(`announce URLs: http://${hostPort}/announce  udp://${hostPort}/announce  (swarms at http://${hostPort}/)\n`);
     await serveUntilSignal(
       [

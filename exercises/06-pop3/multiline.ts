@@ -22,7 +22,7 @@ import { CRLF, TERMINATOR, type Response } from './pop3-constants.ts';
 /** Byte-stuffs one line of text: `.x` → `..x`, anything else unchanged. */
 export function stuffLine(line: string): string {
   // TODO: a line starting with TERMINATOR gets one more in front
-  throw new Error('TODO(07-pop3): stuffLine');
+  throw new Error('TODO(06-pop3): stuffLine');
 }
 
 /**
@@ -35,7 +35,7 @@ export function encodeResponse(response: Response): string {
   // TODO: the status line: status, a space and the text (none if it is empty; replace any CR or LF in it:
   //       text may quote the client), CRLF
   // TODO: no `lines` → done; otherwise every line byte-stuffed (stuffLine) with CRLF, then TERMINATOR and CRLF
-  throw new Error('TODO(07-pop3): encodeResponse');
+  throw new Error('TODO(06-pop3): encodeResponse');
 }
 
 /**
@@ -47,7 +47,7 @@ export function encodeResponse(response: Response): string {
 export function splitLines(bytes: Buffer): Buffer[] {
   // TODO: find each LF (bytes.indexOf(0x0a, start)); the line is start..LF, minus a CR just before the LF
   // TODO: bytes after the last LF are a last line (unless there are none); use subarray, not copies
-  throw new Error('TODO(07-pop3): splitLines');
+  throw new Error('TODO(06-pop3): splitLines');
 }
 
 /**
@@ -66,5 +66,5 @@ export function encodeMessage(bytes: Buffer, bodyLines?: number): Buffer {
   //       (no empty line at all: the whole message is header, send it all)
   // TODO: each line: an extra "." first if it starts with "." (0x2e), then the line, then CRLF
   // TODO: then ".\r\n"; Buffer.concat the pieces (work on bytes: a message is not necessarily UTF-8)
-  throw new Error('TODO(07-pop3): encodeMessage');
+  throw new Error('TODO(06-pop3): encodeMessage');
 }

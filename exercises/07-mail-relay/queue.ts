@@ -63,7 +63,7 @@ async function writeAtomically(dir: string, target: string, parts: readonly Uint
   // TODO: open it with 'wx', writev the parts, handle.sync() (fsync), close it (also when writing failed: try/finally)
   // TODO: rename it onto target (atomic: readers see the old file or the new one), unlink the tmp file if that fails
   // TODO: syncFolder(dir), so the rename itself survives a crash
-  throw new Error('TODO(06-mail-relay): writeAtomically');
+  throw new Error('TODO(07-mail-relay): writeAtomically');
 }
 
 /** Flushes a folder so renames and removals in it survive a crash. */
@@ -111,7 +111,7 @@ export async function loadQueue(dir: string): Promise<QueueEntry[]> {
   // TODO: for every <id>.eml without its <id>.json: unlink it (a crash between the two writes; never acknowledged)
   // TODO: for every <id>.json: decodeEntry(text, id); skip (with a message on stderr) one that does not decode or has no .eml
   // TODO: sort by firstQueuedAt (then id), oldest first
-  throw new Error('TODO(06-mail-relay): loadQueue');
+  throw new Error('TODO(07-mail-relay): loadQueue');
 }
 
 /**
@@ -124,24 +124,24 @@ export async function enqueue(dir: string, envelope: NewEnvelope, parts: readonl
   // TODO: mkdir -p <dir>/tmp; the entry: newId(now), 0 attempts, firstQueuedAt = nextAttemptAt = now, no replies yet
   // TODO: writeAtomically the message as <id>.eml FIRST, then the envelope (encodeEntry) as <id>.json
   // TODO: if the envelope cannot be written, unlink the .eml and rethrow (the client will be told 451)
-  throw new Error('TODO(06-mail-relay): enqueue');
+  throw new Error('TODO(07-mail-relay): enqueue');
 }
 
 /** Replaces an entry's envelope (after an attempt), atomically: a crash keeps the old one or the new one. */
 export async function updateEntry(dir: string, entry: QueueEntry): Promise<void> {
   // TODO: writeAtomically <id>.json with encodeEntry(entry)
-  throw new Error('TODO(06-mail-relay): updateEntry');
+  throw new Error('TODO(07-mail-relay): updateEntry');
 }
 
 /** Removes an entry once every recipient got the message or a bounce; no error if it is gone already. */
 export async function removeEntry(dir: string, id: string): Promise<void> {
   // TODO: remove <id>.json FIRST (from then on the entry no longer exists), then <id>.eml; { force: true } ignores missing ones
   // TODO: syncFolder(dir)
-  throw new Error('TODO(06-mail-relay): removeEntry');
+  throw new Error('TODO(07-mail-relay): removeEntry');
 }
 
 /** The queued message's bytes, as they go on the wire (before dot-stuffing). */
 export function readQueuedMessage(dir: string, id: string): Promise<Buffer> {
   // TODO: read <id>.eml as bytes (a Buffer, never a string)
-  throw new Error('TODO(06-mail-relay): readQueuedMessage');
+  throw new Error('TODO(07-mail-relay): readQueuedMessage');
 }

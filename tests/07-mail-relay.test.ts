@@ -1,5 +1,5 @@
 /**
- * Graded tests of exercise 06: a mail server that relays. Server A (a.test)
+ * Graded tests of exercise 07: a mail server that relays. Server A (a.test)
  * relays to server B (b.test) or to stand-in receivers, with retry times in
  * milliseconds. nodemailer submits with SMTP AUTH, POP3 (a raw client and
  * node-pop3) reads the maildrops, and nodemailer's smtp-server (npm) plays
@@ -10,11 +10,11 @@
  */
 import { afterEach, describe, expect } from 'vitest';
 import { startTcpChunkProxy, type Transcript } from '../lib/index.ts';
-import { startMailServer, type MailServer, type MailServerOptions } from '@impl/06-mail-relay/mail-server.ts';
-import { nextAttemptAt, retryDelay, shouldGiveUp } from '@impl/06-mail-relay/backoff.ts';
-import { enqueue, loadQueue, readQueuedMessage, removeEntry, updateEntry } from '@impl/06-mail-relay/queue.ts';
-import { groupByRoute } from '@impl/06-mail-relay/relay.ts';
-import { bounceMessage, mayBounce } from '@impl/06-mail-relay/bounce.ts';
+import { startMailServer, type MailServer, type MailServerOptions } from '@impl/07-mail-relay/mail-server.ts';
+import { nextAttemptAt, retryDelay, shouldGiveUp } from '@impl/07-mail-relay/backoff.ts';
+import { enqueue, loadQueue, readQueuedMessage, removeEntry, updateEntry } from '@impl/07-mail-relay/queue.ts';
+import { groupByRoute } from '@impl/07-mail-relay/relay.ts';
+import { bounceMessage, mayBounce } from '@impl/07-mail-relay/bounce.ts';
 import { closeAfterEach } from './helpers/cleanup.ts';
 import { graded } from './helpers/graded.ts';
 import { SmtpScript, dotStuff } from './helpers/smtp-session.ts';
@@ -24,7 +24,7 @@ import {
   compose, crlf, eventually, freePort, header, mailboxFiles, makeSpool, popAll, queueFiles, removeSpool, sleep, splitReceived, submit, type Login,
 } from './helpers/relay-world.ts';
 
-const test = graded('06-mail-relay', {
+const test = graded('07-mail-relay', {
   'the first retry waits retryInitialMs, each later one twice as long, never longer than retryMaxMs': 2,
   'gives up once giveUpAfterMs has passed since the message was queued, and never schedules an attempt past that': 1,
   'the queue keeps each message and its envelope on disk: a queue loaded again from the folder finds them': 2,

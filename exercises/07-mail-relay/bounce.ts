@@ -51,7 +51,7 @@ export interface BounceInput {
 /** True when a failure of a message from `sender` may be bounced: never for a bounce (`''`). */
 export function mayBounce(sender: string): boolean {
   // TODO: a bounce has the null sender '': it is never bounced
-  throw new Error('TODO(06-mail-relay): mayBounce');
+  throw new Error('TODO(07-mail-relay): mayBounce');
 }
 
 /**
@@ -62,7 +62,7 @@ export function headerSection(message: Uint8Array): string {
   // TODO: decode as latin1 (one byte, one character: nothing is lost or changed)
   // TODO: cut at the first empty line (CRLF CRLF; accept bare LF too), or keep everything if there is none
   // TODO: split into lines and join them with CRLF, no line end after the last one
-  throw new Error('TODO(06-mail-relay): headerSection');
+  throw new Error('TODO(07-mail-relay): headerSection');
 }
 
 /** Formats a date as RFC 5322 wants it: `Wed, 25 Nov 2026 19:45:22 +0000`. */
@@ -85,5 +85,5 @@ export function bounceMessage(input: BounceInput): Buffer {
   // TODO: an empty line, then the body: who we are, one `<recipient>: reason` line per failed recipient (oneLine(reason)),
   //       then the original's headerSection()
   // TODO: every line ends with CRLF; the text parts as UTF-8, the original's headers as latin1 (its bytes unchanged)
-  throw new Error('TODO(06-mail-relay): bounceMessage');
+  throw new Error('TODO(07-mail-relay): bounceMessage');
 }

@@ -1,9 +1,9 @@
 /**
  * Every wait in the library is bounded: it takes a time limit and an
  * AbortSignal, and whichever comes first ends it. This is the one place that
- * implements that rule (UDP uses it too).
+ * implements that rule, for TCP and UDP alike (and for your own waits).
  */
-import { TimeoutError } from '../errors.ts';
+import { TimeoutError } from './errors.ts';
 
 /** The two ways to stop waiting early, accepted by every method that waits. */
 export interface WaitOptions {

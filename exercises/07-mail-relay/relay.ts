@@ -64,7 +64,7 @@ export const DEFAULT_RELAY_TIMEOUT_MS = 30_000;
 /** The domain of an address (after its last `@`), lower-cased; `''` when there is none. */
 export function domainOf(address: string): string {
   // TODO: the part after the LAST '@' (a quoted local part may hold an '@'), lower-cased; '' without any '@'
-  throw new Error('TODO(06-mail-relay): domainOf');
+  throw new Error('TODO(07-mail-relay): domainOf');
 }
 
 /**
@@ -77,7 +77,7 @@ export function groupByRoute(recipients: readonly string[], routes: ReadonlyMap<
   // TODO: no route: the recipient goes to `unroutable`
   // TODO: else add it to the group of its route, keyed by host:port (two domains on one server share one group),
   //       groups in the order first seen, recipients in the order given
-  throw new Error('TODO(06-mail-relay): groupByRoute');
+  throw new Error('TODO(07-mail-relay): groupByRoute');
 }
 
 /**
@@ -90,7 +90,7 @@ export async function attemptDelivery(from: string, recipients: readonly string[
   // TODO: groupByRoute; every unroutable recipient is 'permanent' with a reply such as `550 5.4.4 no route to x.test`
   // TODO: deliverToServer for every group, all at the same time (Promise.all)
   // TODO: one outcome per recipient, in the order of `recipients`
-  throw new Error('TODO(06-mail-relay): attemptDelivery');
+  throw new Error('TODO(07-mail-relay): attemptDelivery');
 }
 
 /** `250 OK queued` from a reply. */
@@ -110,7 +110,7 @@ async function deliverToServer(from: string, group: RouteGroup, message: Buffer,
   //       temporary or permanent by the code; MessageTooLargeError and InvalidAddressError → permanent;
   //       anything else (refused connection, TimeoutError, ConnectionClosedError, ProtocolError) → temporary (describeFailure)
   // TODO: finally: always abort() the client (a no-op after QUIT), so no socket is left behind
-  throw new Error('TODO(06-mail-relay): deliverToServer');
+  throw new Error('TODO(07-mail-relay): deliverToServer');
 }
 
 /** A connection failure in words: `connection refused by 127.0.0.1:2526`. */

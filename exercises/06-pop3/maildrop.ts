@@ -61,19 +61,19 @@ const SAFE_MAILBOX = /^[a-z0-9!#$%&'*+\-=?^_`{|}~]+(?:\.[a-z0-9!#$%&'*+\-=?^_`{|
 export function mailboxName(user: string): string | undefined {
   // TODO: lower-case the name; it must match SAFE_MAILBOX (dot-separated atoms: no "/", no "..", no leading dot)
   // TODO: otherwise undefined
-  throw new Error('TODO(07-pop3): mailboxName');
+  throw new Error('TODO(06-pop3): mailboxName');
 }
 
 /** Octets of `bytes` once every line end is CRLF (a bare LF counts 2, a missing last line end adds 2). */
 export function crlfSize(bytes: Buffer): number {
   // TODO: every line (splitLines) counts its bytes plus 2 for its CRLF, whatever the file had (CRLF, LF or nothing)
-  throw new Error('TODO(07-pop3): crlfSize');
+  throw new Error('TODO(06-pop3): crlfSize');
 }
 
 /** The unique name of a Maildir file: everything before the info suffix `:2,…`. */
 export function uniqueNameOf(fileName: string): string {
   // TODO: everything before the first ":" (the whole name if there is none)
-  throw new Error('TODO(07-pop3): uniqueNameOf');
+  throw new Error('TODO(06-pop3): uniqueNameOf');
 }
 
 /**
@@ -90,13 +90,13 @@ export async function openMaildrop(maildir: string, user: string): Promise<Maild
   // TODO: list cur/ (regular files only, not hidden ones): for each its mtime (stat) and crlfSize(readFile(…))
   // TODO: sort in delivery order: by mtimeMs, then by name (numbers compared as numbers: localeCompare with { numeric: true })
   // TODO: number them from 1; uid = uniqueNameOf(file name), or its SHA-1 in hex when that is not 1 to 70 printable characters; path = where the file is now
-  throw new Error('TODO(07-pop3): openMaildrop');
+  throw new Error('TODO(06-pop3): openMaildrop');
 }
 
 /** Reads a message's bytes as stored (line ends as they are on disk). */
 export function readMessage(message: MessageInfo): Promise<Buffer> {
   // TODO: the bytes of the file, as they are
-  throw new Error('TODO(07-pop3): readMessage');
+  throw new Error('TODO(06-pop3): readMessage');
 }
 
 /**
@@ -106,7 +106,7 @@ export function readMessage(message: MessageInfo): Promise<Buffer> {
  */
 export async function deleteMessages(messages: readonly MessageInfo[]): Promise<MessageInfo[]> {
   // TODO: unlink every message's file; ENOENT (already gone) is fine; collect the others that failed
-  throw new Error('TODO(07-pop3): deleteMessages');
+  throw new Error('TODO(06-pop3): deleteMessages');
 }
 
 /** Maildrops in use by a session of this process, by folder. */
@@ -120,5 +120,5 @@ const locked = new Set<string>();
 export function lockMaildrop(maildir: string, mailbox: string): (() => void) | undefined {
   // TODO: key = path.resolve(maildir, mailbox); already in `locked` → undefined
   // TODO: otherwise add it and return a function that deletes it again (calling it twice must do no harm)
-  throw new Error('TODO(07-pop3): lockMaildrop');
+  throw new Error('TODO(06-pop3): lockMaildrop');
 }

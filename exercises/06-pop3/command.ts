@@ -27,7 +27,7 @@ export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok
 export function parseCommand(line: string): Command {
   // TODO: cut at the first space: before it the verb (upper-cased), after it `rest` ('' when there is no space)
   // TODO: args = rest split at spaces, empty words dropped
-  throw new Error('TODO(07-pop3): parseCommand');
+  throw new Error('TODO(06-pop3): parseCommand');
 }
 
 /**
@@ -37,7 +37,7 @@ export function parseCommand(line: string): Command {
 export function parseCount(arg: string | undefined, what: string): Parsed<number> {
   // TODO: missing → not ok; anything but digits (no sign, no "0x", no spaces) or longer than LIMITS.ARGUMENT → not ok
   // TODO: a number too large to be exact (Number.isSafeInteger) → not ok; otherwise ok with the value
-  throw new Error('TODO(07-pop3): parseCount');
+  throw new Error('TODO(06-pop3): parseCount');
 }
 
 /**
@@ -47,7 +47,7 @@ export function parseCount(arg: string | undefined, what: string): Parsed<number
  */
 export function parseMessageNumber(arg: string | undefined, count: number): Parsed<number> {
   // TODO: parseCount, then 1 ≤ n ≤ count, else "no such message"
-  throw new Error('TODO(07-pop3): parseMessageNumber');
+  throw new Error('TODO(06-pop3): parseMessageNumber');
 }
 
 /** Quotes client input for an error text: printable ASCII only, at most 40 characters. */

@@ -62,5 +62,5 @@ export async function startPop3Server(options: Pop3ServerOptions): Promise<Pop3S
   //       'send-message' → readMessage; the +OK response, then encodeMessage(bytes, bodyLines); -ERR if unreadable
   //       'update' → deleteMessages(deleted), send updateDone(…), return
   // TODO: however the conversation ends, release the maildrop lock (try/finally)
-  throw new Error('TODO(07-pop3): startPop3Server');
+  throw new Error('TODO(06-pop3): startPop3Server');
 }

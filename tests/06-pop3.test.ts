@@ -1,5 +1,5 @@
 /**
- * Graded tests of exercise 07: a POP3 server (RFC 1939) serving the Maildirs
+ * Graded tests of exercise 06: a POP3 server (RFC 1939) serving the Maildirs
  * exercise 05 fills. Each test writes mail straight into a fresh Maildir
  * (`<root>/<user>/new/` and `cur/`), then checks the server's replies line
  * by line; node-pop3, a real client, fetches mail that nodemailer delivered
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect } from 'vitest';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { TimeoutError, startTcpChunkProxy } from '../lib/index.ts';
-import { startPop3Server, type Pop3Server, type Pop3ServerOptions } from '@impl/07-pop3/pop3-server.ts';
+import { startPop3Server, type Pop3Server, type Pop3ServerOptions } from '@impl/06-pop3/pop3-server.ts';
 import { closeAfterEach } from './helpers/cleanup.ts';
 import { graded } from './helpers/graded.ts';
 import { crlf, lf, makeMailRoot, onTheWire, readMaildir, removeMailRoot, uniqueNames, wireSize, writeMessage } from './helpers/pop3-maildir.ts';
@@ -18,7 +18,7 @@ import { Pop3Script, loginWhenUnlocked } from './helpers/pop3-session.ts';
 import { startMaildirMta } from './helpers/pop3-smtp-delivery.ts';
 import { destroyNodePop3, nodePop3, retrBytes } from './helpers/pop3-node-pop3.ts';
 
-const test = graded('07-pop3', {
+const test = graded('06-pop3', {
   'greets with +OK, logs in with USER and PASS, and closes after +OK to QUIT': 2,
   'refuses a wrong password and an unknown user with -ERR, and lets the client try again': 2,
   'answers -ERR to mailbox commands before login, and to USER or PASS out of turn': 2,

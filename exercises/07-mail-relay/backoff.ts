@@ -38,13 +38,13 @@ export const DEFAULT_RETRY_SCHEDULE: RetrySchedule = {
 export function retryDelay(attempts: number, schedule: Pick<RetrySchedule, 'initialMs' | 'maxMs'>): number {
   // TODO: nothing failed yet (attempts < 1): 0, try at once
   // TODO: else initialMs × 2^(attempts−1), but at most maxMs (mind: 2 ** 1100 is Infinity, and 0 × Infinity is NaN)
-  throw new Error('TODO(06-mail-relay): retryDelay');
+  throw new Error('TODO(07-mail-relay): retryDelay');
 }
 
 /** True once a message queued at `firstQueuedAt` has waited `giveUpAfterMs` or longer by `now`. */
 export function shouldGiveUp(firstQueuedAt: number, now: number, giveUpAfterMs: number): boolean {
   // TODO: one comparison: has the message waited giveUpAfterMs or longer?
-  throw new Error('TODO(06-mail-relay): shouldGiveUp');
+  throw new Error('TODO(07-mail-relay): shouldGiveUp');
 }
 
 /**
@@ -56,5 +56,5 @@ export function shouldGiveUp(firstQueuedAt: number, now: number, giveUpAfterMs: 
 export function nextAttemptAt(attempts: number, now: number, firstQueuedAt: number, schedule: RetrySchedule): number {
   // TODO: now + retryDelay(attempts, schedule) …
   // TODO: … but no later than firstQueuedAt + giveUpAfterMs
-  throw new Error('TODO(06-mail-relay): nextAttemptAt');
+  throw new Error('TODO(07-mail-relay): nextAttemptAt');
 }

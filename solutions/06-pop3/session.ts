@@ -16,7 +16,7 @@
  * CAPA (RFC 2449) works in every state. A dropped connection never reaches
  * UPDATE: nothing is deleted.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { samePassword } from 'wirelab';
 import { CAPABILITIES, COMMANDS, err, ok, okLines, type Response } from './pop3-constants.ts';
 import { parseCommand, parseCount, parseMessageNumber, printable, type Command, type Parsed } from './command.ts';
 import { mailboxName, type Maildrop, type MessageInfo } from './maildrop.ts';
@@ -111,15 +111,11 @@ function describe(messages: readonly MessageInfo[]): string {
 
 /** The message an argument names, unless it is malformed, out of range or marked deleted. */
 function findMessage(state: SessionState & { name: 'transaction' }, arg: string | undefined): Parsed<MessageInfo> {
-  // TODO: parseMessageNumber(arg, number of messages); not ok → return it
-  // TODO: marked deleted → not ok ("message n already deleted"); else ok with messages[n - 1]
-  throw new Error('TODO(07-pop3): findMessage');
-}
-
-/** Compares two passwords in a time that does not depend on where they differ. */
-function samePassword(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
+  const { messages } = state.maildrop;
+  const number = parseMessageNumber(arg, messages.length);
+  if (!number.ok) return number;
+  if (state.deleted.has(number.value)) return { ok: false, reason: `message ${number.value} already deleted` };
+  return { ok: true, value: messages[number.value - 1]! };
 }
 
 /** Wraps a handler that only makes sense in TRANSACTION. */
@@ -134,78 +130,82 @@ function noArguments(handler: Handler): Handler {
 }
 
 const user: Handler = (state, { args }) => {
-  // TODO: not in authorization → -ERR; not exactly one argument → -ERR
-  // TODO: +OK and remember the name in the state, WITHOUT checking it: say the same whether the user exists or not
-  throw new Error('TODO(07-pop3): USER');
+  if (state.name !== 'authorization') return refuse(state, 'already logged in');
+  if (args.length !== 1) return refuse(state, 'say USER followed by your name');
+  // Same answer whether the user exists or not: PASS decides, so nobody can probe for names.
+  return answer({ name: 'authorization', user: args[0]! }, ok('send PASS'));
 };
 
 const pass: Handler = (state, { rest }, config) => {
-  // TODO: not in authorization → -ERR; no USER before → -ERR; no password → -ERR
-  // TODO: the password is `rest` (it may hold spaces); look the user up in config.users (lower-cased),
-  //       compare with samePassword, and mailboxName(user) must be defined
-  // TODO: wrong (or unknown user): -ERR, ONE text for both, and back to { name: 'authorization' } without the user
-  // TODO: right: no response yet, same state, then { kind: 'open-maildrop', user }
-  throw new Error('TODO(07-pop3): PASS');
+  if (state.name !== 'authorization') return refuse(state, 'already logged in');
+  if (state.user === undefined) return refuse(state, 'send USER first');
+  if (rest === '') return refuse(state, 'say PASS followed by your password');
+  const expected = config.users.get(state.user.toLowerCase());
+  const right = expected !== undefined && samePassword(rest, expected) && mailboxName(state.user) !== undefined;
+  // One answer for an unknown user and a wrong password; back to the start (USER again).
+  if (!right) return refuse({ name: 'authorization' }, 'invalid user name or password');
+  return { responses: [], next: state, then: { kind: 'open-maildrop', user: state.user } };
 };
 
 const stat: Handler = inTransaction((state) => {
-  // TODO: +OK <count> <octets>, exactly that, over the messages not marked deleted
-  throw new Error('TODO(07-pop3): STAT');
+  const live = liveMessages(state);
+  return answer(state, ok(`${live.length} ${live.reduce((sum, m) => sum + m.size, 0)}`));
 });
 
 /** LIST and UIDL: one message (`+OK n value`) or all that are not deleted (`n value` lines). */
 function listing(show: (m: MessageInfo) => string, title: (live: readonly MessageInfo[]) => string): Handler {
   return inTransaction((state, { verb, args }) => {
-    // TODO: more than one argument → -ERR
-    // TODO: one argument: findMessage; -ERR with its reason, or one line `+OK <n> <show(m)>`
-    // TODO: none: okLines(title(live), one `<n> <show(m)>` line per message not marked deleted)
-    throw new Error(`TODO(07-pop3): ${verb}`);
+    if (args.length > 1) return refuse(state, `${verb} takes at most one message number`);
+    if (args.length === 1) {
+      const found = findMessage(state, args[0]);
+      return found.ok ? answer(state, ok(`${found.value.number} ${show(found.value)}`)) : refuse(state, found.reason);
+    }
+    const live = liveMessages(state);
+    return answer(state, okLines(title(live), live.map((m) => `${m.number} ${show(m)}`)));
   });
 }
 
 const retr: Handler = inTransaction((state, { args }) => {
-  // TODO: exactly one argument; findMessage (-ERR with its reason)
-  // TODO: +OK <size> octets, then { kind: 'send-message', message }
-  throw new Error('TODO(07-pop3): RETR');
+  if (args.length !== 1) return refuse(state, 'say RETR followed by a message number');
+  const found = findMessage(state, args[0]);
+  if (!found.ok) return refuse(state, found.reason);
+  return answer(state, ok(`${found.value.size} octets`), { kind: 'send-message', message: found.value });
 });
 
 const top: Handler = inTransaction((state, { args }) => {
-  // TODO: exactly two arguments; findMessage for the first; parseCount for the second (-ERR with the reasons)
-  // TODO: +OK, then { kind: 'send-message', message, bodyLines }
-  throw new Error('TODO(07-pop3): TOP');
+  if (args.length !== 2) return refuse(state, 'say TOP followed by a message number and a number of lines');
+  const found = findMessage(state, args[0]);
+  if (!found.ok) return refuse(state, found.reason);
+  const lines = parseCount(args[1], 'number of lines');
+  if (!lines.ok) return refuse(state, lines.reason);
+  return answer(state, ok('top of message follows'), { kind: 'send-message', message: found.value, bodyLines: lines.value });
 });
 
 const dele: Handler = inTransaction((state, { args }) => {
-  // TODO: exactly one argument; findMessage (-ERR for a message already marked)
-  // TODO: +OK and a NEW state whose `deleted` set has the number too (never change the old set: states are values)
-  throw new Error('TODO(07-pop3): DELE');
+  if (args.length !== 1) return refuse(state, 'say DELE followed by a message number');
+  const found = findMessage(state, args[0]);
+  if (!found.ok) return refuse(state, found.reason);
+  const deleted = new Set(state.deleted).add(found.value.number);
+  return answer({ ...state, deleted }, ok(`message ${found.value.number} deleted`));
 });
 
 const rset: Handler = noArguments(
   inTransaction((state) => {
-    // TODO: unmark every message (an empty `deleted` set); +OK saying how many messages the maildrop has now
-    throw new Error('TODO(07-pop3): RSET');
+    const next = { ...state, deleted: new Set<number>() };
+    return answer(next, ok(`maildrop has ${describe(liveMessages(next))}`));
   }),
 );
 
-const noop: Handler = noArguments(
-  inTransaction((state) => {
-    // TODO: +OK, nothing changes
-    throw new Error('TODO(07-pop3): NOOP');
-  }),
-);
+const noop: Handler = noArguments(inTransaction((state) => answer(state, ok(''))));
 
 const quit: Handler = noArguments((state, _command, config) => {
-  // TODO: in authorization: +OK goodbye and { kind: 'close' } (nothing to delete)
-  // TODO: in transaction: no response yet; state `update` with the messages marked deleted and how many remain,
-  //       then { kind: 'update', deleted }: the socket layer deletes them and answers with updateDone
-  throw new Error('TODO(07-pop3): QUIT');
+  if (state.name !== 'transaction') return answer(state, ok(`${config.hostname} POP3 server signing off`), { kind: 'close' });
+  const deleted = state.maildrop.messages.filter((m) => state.deleted.has(m.number));
+  const next: SessionState = { name: 'update', user: state.user, deleted, remaining: state.maildrop.messages.length - deleted.length };
+  return { responses: [], next, then: { kind: 'update', deleted } };
 });
 
-const capa: Handler = noArguments((state) => {
-  // TODO: in any state: a multi-line +OK listing CAPABILITIES (RFC 2449)
-  throw new Error('TODO(07-pop3): CAPA');
-});
+const capa: Handler = noArguments((state) => answer(state, okLines('capability list follows', CAPABILITIES)));
 
 /** One handler per command of RFC 1939 §4–§7 (and CAPA, RFC 2449); anything else is -ERR. */
 const HANDLERS: ReadonlyMap<string, Handler> = new Map([
@@ -225,26 +225,29 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map([
 
 /** Answers one command line (without its CRLF) in the given state. */
 export function handleCommand(state: SessionState, line: string, config: SessionConfig): Outcome {
-  // TODO: the `update` state takes no commands (a bug in the caller: throw)
-  // TODO: parseCommand(line); look the verb up in HANDLERS; unknown → -ERR (quote it with printable); else run it
-  throw new Error('TODO(07-pop3): handleCommand');
+  if (state.name === 'update') throw new Error('handleCommand called after QUIT');
+  const command = parseCommand(line);
+  const handler = HANDLERS.get(command.verb);
+  if (!handler) return refuse(state, command.verb === '' ? 'empty command' : `unknown command ${printable(command.verb)}`);
+  return handler(state, command, config);
 }
 
 /** The answer to a right PASS once the maildrop is open and locked: TRANSACTION starts. */
 export function maildropOpened(state: SessionState, maildrop: Maildrop): Outcome {
-  // TODO: needs authorization with a user (else throw: a bug); state `transaction` with the maildrop, nothing deleted
-  // TODO: +OK saying how many messages and octets (describe)
-  throw new Error('TODO(07-pop3): maildropOpened');
+  if (state.name !== 'authorization' || state.user === undefined) throw new Error('maildropOpened without a USER waiting');
+  const next: SessionState = { name: 'transaction', user: state.user, maildrop, deleted: new Set() };
+  return answer(next, ok(`${maildrop.mailbox}'s maildrop has ${describe(maildrop.messages)}`));
 }
 
 /** The answer to a right PASS when the maildrop is in use by another session, or cannot be read. */
 export function maildropUnavailable(why: 'locked' | 'unreadable'): Outcome {
-  // TODO: -ERR maildrop already locked (or cannot be opened), and back to { name: 'authorization' }
-  throw new Error('TODO(07-pop3): maildropUnavailable');
+  const text = why === 'locked' ? 'maildrop already locked' : 'cannot open the maildrop, try again later';
+  return answer({ name: 'authorization' }, err(text));
 }
 
 /** The answer to QUIT once UPDATE removed the deleted messages (`failed`: those that could not be). */
 export function updateDone(state: SessionState & { name: 'update' }, failed: readonly MessageInfo[], config: SessionConfig): Response {
-  // TODO: any failed → -ERR some deleted messages not removed; else +OK goodbye (how many messages are left)
-  throw new Error('TODO(07-pop3): updateDone');
+  if (failed.length > 0) return err(`some deleted messages not removed (${failed.length} of ${state.deleted.length})`);
+  const left = state.remaining;
+  return ok(`${config.hostname} POP3 server signing off (${left === 0 ? 'maildrop empty' : `${left} message${left === 1 ? '' : 's'} left`})`);
 }
