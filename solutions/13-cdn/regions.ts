@@ -159,7 +159,7 @@ export function compileRegionMap(regions: Readonly<Record<string, number>>, edge
  * longest region that contains it, else `defaultEdge`. The scope is the
  * shortest prefix of the address that still decides alone: at least the
  * matched region's prefix, and long enough to leave out every smaller region
- * nearby (10.2.3.0/24 inside 10.2.0.0/16 makes 10.2.9.9 decide at /23, not /16).
+ * nearby (10.2.3.0/24 inside 10.2.0.0/16 makes 10.2.9.9 decide at /21, not /16).
  */
 export function chooseEdge(map: RegionMap, address: Uint8Array, defaultEdge: number): EdgeChoice {
   let region: Region | undefined;
