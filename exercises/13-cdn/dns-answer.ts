@@ -30,7 +30,7 @@ import { DnsFormatError, OPT_ERROR_KINDS } from './dns-errors.ts';
 import { parseHeader } from './dns-header.ts';
 import { parseQuestion } from './dns-question.ts';
 import { encodeResponse } from './dns-response.ts';
-import type { ClientSubnet, DnsAnswer, DnsQuestion, DnsRecord, DnsResponse, DnsZone, EdnsReply } from './dns-types.ts';
+import type { ClientSubnet, DnsAnswer, DnsQuestion, DnsRecord, DnsResponse, DnsZone, EdnsQuery } from './dns-types.ts';
 import { chooseEdge, parseIp } from './regions.ts';
 
 /** What the zone says about one question, before it is encoded. */
@@ -40,6 +40,7 @@ interface Decision {
   authority: DnsRecord[];
   /** Bits of the client subnet the answer depends on (0: none). */
   scopePrefix: number;
+  /** The subnet that chose the edge, for the log. */
   subnet?: string;
   edge?: number;
   address?: string;
@@ -56,13 +57,23 @@ export function answerQuery(message: Buffer, source: string, zone: DnsZone): Dns
   // TODO: read (no question echoed then). readEdns: a DnsFormatError is FORMERR, with an OPT record when
   // TODO: its kind is in OPT_ERROR_KINDS. EDNS version above 0: BADVERS. Otherwise decide(), and echo the
   // TODO: Client Subnet option with SCOPE set to the decision's scopePrefix. AA for all but REFUSED.
+  // TODO: Answer with an OPT record exactly when the query had one. finish() encodes each outcome.
   // TODO: Only DnsFormatError may become FORMERR: anything else is a bug, let it throw.
   throw new Error('TODO(13-cdn): answerQuery');
 }
 
-/** Encodes the response and says what was decided, for the server's log. */
-function finish(response: DnsResponse, log: Omit<DnsAnswer, 'response' | 'rcode'> = {}): DnsAnswer {
-  return { response: encodeResponse(response), rcode: response.rcode, ...log };
+/** Encodes the response with `rcode`, and says what was decided, for the server's log. */
+function finish(response: DnsResponse, rcode: number, question?: DnsQuestion, decision?: Decision): DnsAnswer {
+  response.rcode = rcode;
+  return {
+    response: encodeResponse(response),
+    rcode,
+    name: question?.name,
+    type: question?.type,
+    subnet: decision?.subnet,
+    edge: decision?.edge,
+    address: decision?.address,
+  };
 }
 
 /** Looks the question up in the zone (the table at the top of this file). */

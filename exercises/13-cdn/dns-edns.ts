@@ -49,10 +49,10 @@ export function readEdns(message: Buffer, offset: number, header: DnsHeader): Ed
   throw new Error('TODO(13-cdn): readEdns');
 }
 
-/** The options inside an OPT record's RDATA; only Client Subnet is kept (RFC 6891 §6.1.2: unknown options are ignored). */
-function readOptions(message: Buffer, offset: number, length: number): { clientSubnet?: ClientSubnet } {
+/** The Client Subnet option among the options of an OPT record's RDATA, if any (RFC 6891 §6.1.2: unknown options are ignored). */
+function readOptions(message: Buffer, offset: number, length: number): ClientSubnet | undefined {
   // TODO: walk the options (code, length, data) inside the RDATA; an option that overruns the RDATA is
-  // TODO: 'bad-opt'. Keep the Client Subnet (parseClientSubnet); a second one is 'bad-ecs'. Skip the others.
+  // TODO: 'bad-opt'. Return the Client Subnet (parseClientSubnet); a second one is 'bad-ecs'. Skip the others.
   throw new Error('TODO(13-cdn): readOptions');
 }
 

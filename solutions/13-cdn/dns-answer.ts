@@ -30,7 +30,7 @@ import { DnsFormatError, OPT_ERROR_KINDS } from './dns-errors.ts';
 import { parseHeader } from './dns-header.ts';
 import { parseQuestion } from './dns-question.ts';
 import { encodeResponse } from './dns-response.ts';
-import type { ClientSubnet, DnsAnswer, DnsQuestion, DnsRecord, DnsResponse, DnsZone, EdnsReply } from './dns-types.ts';
+import type { ClientSubnet, DnsAnswer, DnsQuestion, DnsRecord, DnsResponse, DnsZone, EdnsQuery } from './dns-types.ts';
 import { chooseEdge, parseIp } from './regions.ts';
 
 /** What the zone says about one question, before it is encoded. */
@@ -40,6 +40,7 @@ interface Decision {
   authority: DnsRecord[];
   /** Bits of the client subnet the answer depends on (0: none). */
   scopePrefix: number;
+  /** The subnet that chose the edge, for the log. */
   subnet?: string;
   edge?: number;
   address?: string;
@@ -54,77 +55,88 @@ export function answerQuery(message: Buffer, source: string, zone: DnsZone): Dns
   if (message.length < DNS_HEADER_BYTES) return undefined;
   const header = parseHeader(message);
   if (header.qr) return undefined;
-  const base = { id: header.id, opcode: header.opcode, rd: header.rd, aa: false, answers: [], authority: [] };
-  if (header.opcode !== Opcode.QUERY) return finish({ ...base, rcode: Rcode.NOTIMP });
-  if (header.qdcount !== 1) return finish({ ...base, rcode: Rcode.FORMERR });
+  // Filled in as we learn more; every exit below encodes it as it stands then.
+  const response: DnsResponse = { id: header.id, opcode: header.opcode, aa: false, rd: header.rd, rcode: Rcode.NOERROR, answers: [], authority: [] };
+  if (header.opcode !== Opcode.QUERY) return finish(response, Rcode.NOTIMP);
+  if (header.qdcount !== 1) return finish(response, Rcode.FORMERR);
 
   let question: DnsQuestion;
   try {
     question = parseQuestion(message, QUESTION_OFFSET);
   } catch (error) {
-    if (error instanceof DnsFormatError) return finish({ ...base, rcode: Rcode.FORMERR });
+    if (error instanceof DnsFormatError) return finish(response, Rcode.FORMERR);
     throw error;
   }
-  const asked = { name: question.name, type: question.type };
+  response.question = question;
 
-  let edns;
+  let edns: EdnsQuery | undefined;
   try {
     edns = readEdns(message, question.end, header);
   } catch (error) {
     if (!(error instanceof DnsFormatError)) throw error;
     // A broken OPT record still says "I speak EDNS": answer with one, so the
     // client can tell a format error from a server that knows no EDNS.
-    const reply = OPT_ERROR_KINDS.has(error.kind) ? { udpPayloadSize: EDNS_UDP_PAYLOAD_BYTES, dnssecOk: false } : undefined;
-    return finish({ ...base, rcode: Rcode.FORMERR, question, edns: reply }, asked);
+    if (OPT_ERROR_KINDS.has(error.kind)) response.edns = { udpPayloadSize: EDNS_UDP_PAYLOAD_BYTES, dnssecOk: false };
+    return finish(response, Rcode.FORMERR, question);
   }
-  const reply: EdnsReply | undefined = edns && { udpPayloadSize: EDNS_UDP_PAYLOAD_BYTES, dnssecOk: edns.dnssecOk };
-  if (edns !== undefined && edns.version !== EDNS_VERSION) return finish({ ...base, rcode: Rcode.BADVERS, question, edns: reply }, asked);
+  if (edns !== undefined) response.edns = { udpPayloadSize: EDNS_UDP_PAYLOAD_BYTES, dnssecOk: edns.dnssecOk };
+  if (edns !== undefined && edns.version !== EDNS_VERSION) return finish(response, Rcode.BADVERS, question);
 
   const decision = decide(question, edns?.clientSubnet, source, zone);
-  if (reply !== undefined && edns?.clientSubnet !== undefined) {
+  const subnet = edns?.clientSubnet;
+  if (response.edns !== undefined && subnet !== undefined) {
     // RFC 7871 §7.2.1: echo FAMILY, SOURCE PREFIX-LENGTH and ADDRESS; SCOPE says how much of it mattered.
-    reply.clientSubnet = { ...edns.clientSubnet, scopePrefix: decision.scopePrefix };
+    response.edns.clientSubnet = { family: subnet.family, sourcePrefix: subnet.sourcePrefix, scopePrefix: decision.scopePrefix, address: subnet.address };
   }
-  const aa = decision.rcode !== Rcode.REFUSED;
-  const { rcode, answers, authority, subnet, edge, address } = decision;
-  return finish({ ...base, aa, rcode, question, answers, authority, edns: reply }, { ...asked, subnet, edge, address });
+  response.aa = decision.rcode !== Rcode.REFUSED;
+  response.answers = decision.answers;
+  response.authority = decision.authority;
+  return finish(response, decision.rcode, question, decision);
 }
 
-/** Encodes the response and says what was decided, for the server's log. */
-function finish(response: DnsResponse, log: Omit<DnsAnswer, 'response' | 'rcode'> = {}): DnsAnswer {
-  return { response: encodeResponse(response), rcode: response.rcode, ...log };
+/** Encodes the response with `rcode`, and says what was decided, for the server's log. */
+function finish(response: DnsResponse, rcode: number, question?: DnsQuestion, decision?: Decision): DnsAnswer {
+  response.rcode = rcode;
+  return {
+    response: encodeResponse(response),
+    rcode,
+    name: question?.name,
+    type: question?.type,
+    subnet: decision?.subnet,
+    edge: decision?.edge,
+    address: decision?.address,
+  };
 }
 
 /** Looks the question up in the zone (the table at the top of this file). */
 function decide(question: DnsQuestion, subnet: ClientSubnet | undefined, source: string, zone: DnsZone): Decision {
-  const refused: Decision = { rcode: Rcode.REFUSED, answers: [], authority: [], scopePrefix: 0 };
-  if (question.class !== RecordClass.IN && question.class !== RecordClass.ANY) return refused;
+  if (question.class !== RecordClass.IN && question.class !== RecordClass.ANY) return { rcode: Rcode.REFUSED, answers: [], authority: [], scopePrefix: 0 };
   const name = question.name.toLowerCase();
-  if (name !== zone.apex && !name.endsWith(`.${zone.apex}`)) return refused;
-  const noData: Decision = { rcode: Rcode.NOERROR, answers: [], authority: [zone.soa], scopePrefix: 0 };
+  if (name !== zone.apex && !name.endsWith(`.${zone.apex}`)) return { rcode: Rcode.REFUSED, answers: [], authority: [], scopePrefix: 0 };
   if (name === zone.apex) {
-    const wantsSoa = question.type === RecordType.SOA || question.type === RecordType.ANY;
-    return wantsSoa ? { ...noData, answers: [{ ...zone.soa, name: question.name }], authority: [] } : noData;
+    if (question.type === RecordType.SOA || question.type === RecordType.ANY) return { rcode: Rcode.NOERROR, answers: [zone.soa], authority: [], scopePrefix: 0 };
+    return { rcode: Rcode.NOERROR, answers: [], authority: [zone.soa], scopePrefix: 0 };
   }
-  if (!zone.names.has(name)) return { ...noData, rcode: Rcode.NXDOMAIN };
+  if (!zone.names.has(name)) return { rcode: Rcode.NXDOMAIN, answers: [], authority: [zone.soa], scopePrefix: 0 };
 
   // The client's subnet when the query carries one (and reveals at least one
   // bit), else the address the query came from.
   const subnetAddress = subnet !== undefined && subnet.sourcePrefix > 0 ? clientSubnetAddress(subnet) : undefined;
   const clientAddress = subnetAddress ?? parseIp(source);
   const choice = clientAddress === undefined ? { edge: zone.defaultEdge, scopePrefix: 0 } : chooseEdge(zone.regions, clientAddress, zone.defaultEdge);
-  const scopePrefix = subnetAddress === undefined ? 0 : choice.scopePrefix;
-  const used = subnetAddress === undefined ? {} : { subnet: clientSubnetText(subnet!) };
+  const decision: Decision = { rcode: Rcode.NOERROR, answers: [], authority: [], scopePrefix: 0 };
+  if (subnetAddress !== undefined) {
+    decision.scopePrefix = choice.scopePrefix;
+    decision.subnet = clientSubnetText(subnet!);
+  }
   const address = zone.edges[choice.edge - 1]!;
   const type = parseIp(address)?.length === 4 ? RecordType.A : RecordType.AAAA;
-  if (question.type !== type && question.type !== RecordType.ANY) return { ...noData, scopePrefix, ...used };
-  return {
-    rcode: Rcode.NOERROR,
-    answers: [{ name: question.name, type, ttl: zone.ttlSeconds, address }],
-    authority: [],
-    scopePrefix,
-    ...used,
-    edge: choice.edge,
-    address,
-  };
+  if (question.type !== type && question.type !== RecordType.ANY) {
+    decision.authority = [zone.soa]; // NODATA: the name exists, without records of this type
+    return decision;
+  }
+  decision.answers = [{ name: question.name, type, ttl: zone.ttlSeconds, address }];
+  decision.edge = choice.edge;
+  decision.address = address;
+  return decision;
 }

@@ -66,15 +66,16 @@ export function readEdns(message: Buffer, offset: number, header: DnsHeader): Ed
       extendedRcode: ttl >>> 24,
       version: (ttl >>> 16) & 0xff,
       dnssecOk: (ttl & EDNS_DO_BIT) !== 0,
-      ...readOptions(message, reader.offset, rdlength),
     };
+    const clientSubnet = readOptions(message, reader.offset, rdlength);
+    if (clientSubnet !== undefined) edns.clientSubnet = clientSubnet;
     reader.skip(rdlength);
   }
   return edns;
 }
 
-/** The options inside an OPT record's RDATA; only Client Subnet is kept (RFC 6891 §6.1.2: unknown options are ignored). */
-function readOptions(message: Buffer, offset: number, length: number): { clientSubnet?: ClientSubnet } {
+/** The Client Subnet option among the options of an OPT record's RDATA, if any (RFC 6891 §6.1.2: unknown options are ignored). */
+function readOptions(message: Buffer, offset: number, length: number): ClientSubnet | undefined {
   const reader = new DnsReader(message.subarray(0, offset + length), offset);
   let clientSubnet: ClientSubnet | undefined;
   while (reader.remaining > 0) {
@@ -88,7 +89,7 @@ function readOptions(message: Buffer, offset: number, length: number): { clientS
     if (clientSubnet !== undefined) throw new DnsFormatError('bad-ecs', at, 'a second Client Subnet option');
     clientSubnet = parseClientSubnet(data, at + 4);
   }
-  return clientSubnet === undefined ? {} : { clientSubnet };
+  return clientSubnet;
 }
 
 /** Bits of an address in each family, by FAMILY number. */

@@ -17,9 +17,10 @@ export function parseQuestion(message: Buffer, offset: number): DnsQuestion {
   const type = reader.u16();
   const klass = reader.u16();
   return {
-    ...name,
-    end: reader.offset,
     name: nameText(name.labels),
+    labels: name.labels,
+    offsets: name.offsets,
+    end: reader.offset,
     type,
     class: klass,
     bytes: message.subarray(offset, reader.offset),
