@@ -26,13 +26,14 @@
  *
  *   npx tsx bench/smtp.bench.ts [--disk]
  */
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CORES, childReady, cpuOf, forkServer, place, unpin, type Placement } from './processes.ts';
 
 const DOMAIN = 'bench.test';
 const RECIPIENT = `bob@${DOMAIN}`;
@@ -98,11 +99,7 @@ async function serve(kind: Kind, sink: Sink, maildir: string): Promise<void> {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     port = (server.server.address() as { port: number }).port;
   }
-  process.send!({ port });
-  // If the load generator dies, do not linger (an orphan keeps the terminal's pipe open).
-  process.on('disconnect', () => process.exit(0));
-  // The parent asks for our CPU time before and after each load.
-  process.on('message', () => process.send!({ cpu: process.cpuUsage() }));
+  childReady(port);
 }
 
 /**
@@ -214,17 +211,6 @@ async function client(port: number, count: number): Promise<void> {
   c.close();
 }
 
-/** The server process's CPU time so far (user + system), in microseconds. */
-function cpuOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => {
-      const { user, system } = (m as { cpu: NodeJS.CpuUsage }).cpu;
-      resolve(user + system);
-    });
-    child.send('cpu');
-  });
-}
-
 /** What one load gave: messages per second, and server CPU microseconds per message. */
 interface Measured {
   rate: number;
@@ -242,13 +228,8 @@ async function measure(child: ChildProcess, port: number, connections: number, p
   return { rate: messages / seconds, cpuPerMessage: cpu / messages };
 }
 
-async function startChild(kind: Kind, sink: Sink, maildir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', kind, sink, maildir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-  return { child, port };
+function startChild(kind: Kind, sink: Sink, maildir: string): Promise<{ child: ChildProcess; port: number }> {
+  return forkServer(fileURLToPath(import.meta.url), ['--serve', kind, sink, maildir]);
 }
 
 /**
@@ -266,8 +247,6 @@ async function startChild(kind: Kind, sink: Sink, maildir: string): Promise<{ ch
  *                 pays two cross-core wake-ups.
  * Where taskset is missing, the loads run wherever the OS puts them.
  */
-type Placement = 'one core' | 'two cores';
-
 interface Load {
   readonly name: string;
   readonly connections: number;
@@ -281,25 +260,6 @@ const LOADS: readonly Load[] = [
   { name: '50 connections, two cores, 200 msgs each', connections: 50, perConnection: 200, placement: 'two cores' },
 ];
 
-/**
- * The cores of the machine, counted before any pinning: availableParallelism()
- * counts the cores this process may use, which pinning changes.
- */
-const CORES = availableParallelism();
-
-/** Sets the CPU affinity of every thread of a process (`taskset -a -p -c`); false if that failed (no taskset). */
-function setAffinity(pid: number, cpus: string): Promise<boolean> {
-  return new Promise((resolve) => execFile('taskset', ['-a', '-p', '-c', cpus, String(pid)], (error) => resolve(error === null)));
-}
-
-/** Puts the load client (this process) and one server where `placement` says; false if it cannot be done here. */
-async function place(server: ChildProcess, placement: Placement): Promise<boolean> {
-  const last = CORES - 1;
-  if (placement === 'two cores' && last === 0) return false;
-  const clientCore = placement === 'one core' ? last : 0;
-  return (await setAffinity(process.pid, String(clientCore))) && (await setAffinity(server.pid!, String(last)));
-}
-
 /** Rounds per measurement; the best of them counts (other processes on the machine only ever slow a run down). */
 const ROUNDS = 3;
 
@@ -310,7 +270,7 @@ async function main(): Promise<void> {
   console.log(`SMTP server benchmark: wirelab reference (solutions/05-smtp-server) vs smtp-server ${version}`);
   console.log(`each message ${MESSAGE.length} octets; maildir sink under ${base} (fsync before 250); best of ${ROUNDS} rounds, servers taking turns`);
   console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${CORES} cores`);
-  const pinning = (await setAffinity(process.pid, `0-${CORES - 1}`)) && CORES > 1;
+  const pinning = (await unpin()) && CORES > 1;
   console.log(
     pinning
       ? `placement (taskset): "one core" = client and server on core ${CORES - 1}; "two cores" = client on core 0, server on core ${CORES - 1}\n`

@@ -25,6 +25,7 @@ export const EXERCISES: readonly ExerciseInfo[] = [
   { number: '10', id: '10-peer', title: 'Chunk-swapping peer speaking the peer wire protocol' },
   { number: '11', id: '11-swarm', title: 'Rarest first, tit-for-tat and optimistic unchoke' },
   { number: '12', id: '12-distribution', title: 'Client-server vs P2P distribution time, measured' },
+  { number: '13', id: '13-cdn', title: 'A small CDN: DNS that steers each client to its nearest edge, caching HTTP edges' },
 ];
 
 /**

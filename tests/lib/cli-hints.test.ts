@@ -104,7 +104,7 @@ describe('status and next step', () => {
 
   test('an unknown exercise is one sentence naming the valid range', () => {
     expect(() => lookupExercise('99')).toThrow(UserError);
-    expect(() => lookupExercise('99')).toThrow(/^There is no exercise "99": the exercises are 01 to 12/);
+    expect(() => lookupExercise('99')).toThrow(/^There is no exercise "99": the exercises are 01 to 13/);
     expect(lookupExercise('3').id).toBe('03-tcp-lines');
   });
 });

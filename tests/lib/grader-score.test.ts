@@ -139,8 +139,8 @@ describe('exercise lookup', () => {
     expect(findExercise('smtp')).toBeUndefined();
   });
 
-  test('the table has the 12 exercises in order and test files are named after them', () => {
-    expect(EXERCISES.map((e) => e.number)).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0')));
+  test('the table has the 13 exercises in order and test files are named after them', () => {
+    expect(EXERCISES.map((e) => e.number)).toEqual(Array.from({ length: 13 }, (_, i) => String(i + 1).padStart(2, '0')));
     for (const e of EXERCISES) expect(e.id.startsWith(`${e.number}-`)).toBe(true);
     expect(exerciseOfFile('/kit/tests/03-tcp-lines.test.ts')).toBe('03-tcp-lines');
   });
