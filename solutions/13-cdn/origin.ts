@@ -52,6 +52,8 @@ export interface OriginRequestEvent {
   status: number;
   /** Body bytes sent. */
   bytes: number;
+  /** The request's If-None-Match, when it was a revalidation. */
+  ifNoneMatch?: string;
 }
 
 /** What the origin has done so far. */
@@ -95,7 +97,8 @@ export async function startOrigin(options: OriginOptions): Promise<Origin> {
       res.statusCode = status;
       res.setHeader('Date', new Date(now()).toUTCString());
       res.end(bytes > 0 ? body : undefined);
-      options.onRequest?.({ method: req.method ?? '', path: req.url ?? '', status, bytes });
+      const ifNoneMatch = req.headers['if-none-match'];
+      options.onRequest?.({ method: req.method ?? '', path: req.url ?? '', status, bytes, ...(ifNoneMatch !== undefined ? { ifNoneMatch } : {}) });
     };
     const later = setTimeout(() => {
       answer(req, res, answered, options.root, options.cacheControl, maxAge).catch((error: unknown) => {
