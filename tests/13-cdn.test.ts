@@ -7,7 +7,6 @@
  * origin (origin.ts, the same file in exercises/ and solutions/). Time is a
  * manual clock shared by origin and edge, so ages grow without waiting.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect } from 'vitest';
 import { parseRequestHead } from '@impl/13-cdn/http-request.ts';
 import { HttpRequestError } from '@impl/13-cdn/http-errors.ts';
@@ -21,7 +20,7 @@ import type { Edge, EdgeOptions } from '@impl/13-cdn/edge-types.ts';
 import type { Transcript } from '../lib/index.ts';
 import { closeAfterEach } from './helpers/cleanup.ts';
 import { graded } from './helpers/graded.ts';
-import { CONTENT, ManualClock, liveIsNoStore, makeContent } from './helpers/cdn-content.ts';
+import { CONTENT, ManualClock, fingerprint, liveIsNoStore, makeContent } from './helpers/cdn-content.ts';
 import { RawHttpClient, request } from './helpers/http-raw.ts';
 
 const test = graded('13-cdn', {
@@ -102,11 +101,6 @@ function refusal(text: string): number | 'accepted' {
     if (error instanceof HttpRequestError) return error.status;
     throw error;
   }
-}
-
-/** A short description of some bytes, so a mismatch shows what came instead of a 256 KiB dump. */
-function fingerprint(bytes: Uint8Array): string {
-  return `${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
 }
 
 /** A fetch that never reuses a connection the edge may have closed. */

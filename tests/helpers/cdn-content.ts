@@ -4,6 +4,7 @@
  * checked exactly), and a live feed the origin marks no-store. Plus a clock
  * the tests move by hand, so ages grow without waiting.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,4 +50,9 @@ export class ManualClock {
   advance(seconds: number): void {
     this.t += seconds * 1000;
   }
+}
+
+/** A short description of some bytes, so a mismatch shows what came instead of a 256 KiB dump. */
+export function fingerprint(bytes: Uint8Array): string {
+  return `${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
 }
