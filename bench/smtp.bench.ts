@@ -26,13 +26,14 @@
  *
  *   npx tsx bench/smtp.bench.ts [--disk]
  */
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CORES, forkServer, place, setAffinity, type Placement } from './placement.ts';
 
 const DOMAIN = 'bench.test';
 const RECIPIENT = `bob@${DOMAIN}`;
@@ -242,31 +243,9 @@ async function measure(child: ChildProcess, port: number, connections: number, p
   return { rate: messages / seconds, cpuPerMessage: cpu / messages };
 }
 
-async function startChild(kind: Kind, sink: Sink, maildir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', kind, sink, maildir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-  return { child, port };
+function startChild(kind: Kind, sink: Sink, maildir: string): Promise<{ child: ChildProcess; port: number }> {
+  return forkServer(fileURLToPath(import.meta.url), ['--serve', kind, sink, maildir]);
 }
-
-/**
- * Where the two processes run decides much of what one connection measures.
- * Client and server take turns, so every message costs a wake-up of each: on
- * one core that is a context switch; across cores it is an inter-processor
- * interrupt, and on a virtual machine that is an exit to the hypervisor (tens
- * of µs here, the same for every server). Left to itself, Linux sometimes
- * keeps the pair on one core and sometimes splits them, and keeps doing what
- * it did last, so unpinned figures jump between the two cases from run to
- * run. Every load therefore runs with a fixed placement (taskset, Linux):
- *   one core      client and server share the last core: what is left is
- *                 the two programs' own work per message;
- *   two cores     client on core 0, server on the last core: every message
- *                 pays two cross-core wake-ups.
- * Where taskset is missing, the loads run wherever the OS puts them.
- */
-type Placement = 'one core' | 'two cores';
 
 interface Load {
   readonly name: string;
@@ -280,25 +259,6 @@ const LOADS: readonly Load[] = [
   { name: '1 connection, two cores, 6000 messages', connections: 1, perConnection: 6000, placement: 'two cores' },
   { name: '50 connections, two cores, 200 msgs each', connections: 50, perConnection: 200, placement: 'two cores' },
 ];
-
-/**
- * The cores of the machine, counted before any pinning: availableParallelism()
- * counts the cores this process may use, which pinning changes.
- */
-const CORES = availableParallelism();
-
-/** Sets the CPU affinity of every thread of a process (`taskset -a -p -c`); false if that failed (no taskset). */
-function setAffinity(pid: number, cpus: string): Promise<boolean> {
-  return new Promise((resolve) => execFile('taskset', ['-a', '-p', '-c', cpus, String(pid)], (error) => resolve(error === null)));
-}
-
-/** Puts the load client (this process) and one server where `placement` says; false if it cannot be done here. */
-async function place(server: ChildProcess, placement: Placement): Promise<boolean> {
-  const last = CORES - 1;
-  if (placement === 'two cores' && last === 0) return false;
-  const clientCore = placement === 'one core' ? last : 0;
-  return (await setAffinity(process.pid, String(clientCore))) && (await setAffinity(server.pid!, String(last)));
-}
 
 /** Rounds per measurement; the best of them counts (other processes on the machine only ever slow a run down). */
 const ROUNDS = 3;
@@ -333,7 +293,7 @@ async function main(): Promise<void> {
         for (const load of LOADS) {
           for (const kind of kindsOf(sink)) {
             const { child, port } = servers.get(kind)!;
-            if (pinning) await place(child, load.placement);
+            if (pinning) await place(child.pid!, load.placement);
             const m = await measure(child, port, load.connections, load.perConnection);
             const key = `${sink.padEnd(8)} ${load.name}`;
             const best = results.get(key)?.[kind];
