@@ -178,7 +178,7 @@ function connectionLoad(port: number, until: number): Promise<{ ok: number; bad:
     socket.setNoDelay(true);
     let ok = 0;
     let bad = 0;
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     const ask = (): void => {
       if (performance.now() >= until) {
         socket.destroy();
