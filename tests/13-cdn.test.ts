@@ -80,7 +80,7 @@ async function world(options: { origin?: Partial<OriginOptions>; edge?: Partial<
     await startEdge({
       origin: { host: origin.host, port: origin.port },
       now: clock.now,
-      timeouts: { originConnectMs: 1000, originResponseMs: 1000, clientHeaderMs: 2000 },
+      timeouts: { originConnectMs: 2000, originResponseMs: 3000, clientHeaderMs: 3000 },
       ...(options.transcript ? { transcript: options.transcript } : {}),
       ...options.edge,
     }),

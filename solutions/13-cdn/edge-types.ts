@@ -21,7 +21,7 @@ export type CacheStatus =
 export interface EdgeTimeouts {
   /** Opening a connection to the origin. @default 2000 */
   originConnectMs?: number;
-  /** From sending a request to the origin to the last byte of its response (then 504). @default 5000 */
+  /** From the start of a fetch (connecting included) to the last byte of the origin's response (then 504). @default 5000 */
   originResponseMs?: number;
   /**
    * A client's whole request head, counted from when the edge starts waiting

@@ -5,7 +5,7 @@
  * slow origin costs the client a 502 or a 504, never a hang:
  *
  *   connect ≤ connectTimeoutMs   (refused or reset: 502; no answer: 504)
- *   whole response ≤ responseTimeoutMs from the request   (else 504)
+ *   whole fetch ≤ responseTimeoutMs, connecting included   (else 504)
  *
  *   → GET /video.mp4 HTTP/1.1          ← HTTP/1.1 200 OK
  *     Host: origin                       Content-Length: 8000
@@ -28,7 +28,7 @@ export interface OriginAddress {
 export interface FetchLimits {
   /** Time to open the connection. */
   connectTimeoutMs: number;
-  /** Time from sending the request to the last byte of the response. */
+  /** Time from the start of the fetch (connecting included) to the last byte of the response. */
   responseTimeoutMs: number;
   /** Largest body accepted (a bigger one is a 502: the edge holds whole bodies in memory). */
   maxBodyBytes: number;
