@@ -45,7 +45,7 @@ export function entryBytes(key: string, entry: StoredResponse): number {
 /** The LRU store, the policy and the coalescing of fetches, keyed by request target. */
 export class EdgeCache {
   /** Keyed by target alone: this edge fronts one origin, whatever Host the client used. */
-  readonly store: LruCache<StoredResponse>;
+  readonly store!: LruCache<StoredResponse>;
   readonly counters: CacheCounters = { originFetches: 0, originFailures: 0 };
   /** The fetch on its way for each target: later requests for it join it. */
   private readonly inflight = new Map<string, Promise<Lookup>>();
@@ -59,9 +59,13 @@ export class EdgeCache {
     throw new Error('TODO(13-cdn): EdgeCache constructor');
   }
 
-  /** What to serve for `target`. Rejects only with {@link OriginError} (then 502 or 504). */
-  lookup(target: string): Promise<Lookup> {
-    // TODO: a fresh stored entry → HIT at once. Otherwise, if a fetch for this target is already on its way, wait for
+  /**
+   * What to serve for `target`: at once for a fresh entry (a hit waits for
+   * nothing, so it does not go through the promise queue), else a promise
+   * that rejects only with {@link OriginError} (then 502 or 504).
+   */
+  lookup(target: string): Lookup | Promise<Lookup> {
+    // TODO: a fresh stored entry → HIT, returned as it is (no promise). Otherwise, if a fetch for this target is already on its way, wait for
     // TODO: it (and if its response may not be stored, fetch your own); else start one, remember it in `inflight`
     // TODO: while it runs (remove it when it settles, either way), and return it.
     throw new Error('TODO(13-cdn): EdgeCache.lookup');

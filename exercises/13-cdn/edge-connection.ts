@@ -23,8 +23,8 @@ export interface ConnectionContext {
   readonly clientHeaderMs: number;
   /** Aborted when the edge closes: waiting reads give up. */
   readonly shutdown: AbortSignal;
-  /** Answers a complete request. */
-  respond(request: HttpRequest): Promise<EdgeResponse>;
+  /** Answers a complete request: at once (a hit), or later (a miss). */
+  respond(request: HttpRequest): EdgeResponse | Promise<EdgeResponse>;
   /** Told about every response sent (`request` is undefined when the head never parsed). */
   sent(conn: Connection, request: HttpRequest | undefined, response: EdgeResponse, bytes: number, startedAt: number): void;
 }
@@ -33,7 +33,8 @@ export interface ConnectionContext {
 export async function serveConnection(conn: Connection, context: ConnectionContext): Promise<void> {
   // TODO: loop: read a head; nothing came (or the client left) → return; refused → send errorResponse with
   // TODO: Connection: close, then close gently (end, and read and drop what still comes for a moment, so the
-  // TODO: answer is not lost to a reset); a request → read and drop its Content-Length body, context.respond,
-  // TODO: send it, tell context.sent; stop after a response that closes, or when the edge shuts down.
+  // TODO: answer is not lost to a reset); a request → read and drop its Content-Length body, context.respond (await it
+  // TODO: only if it is a promise), write head and body corked together, tell context.sent, and wait for the socket to
+  // TODO: drain only if its buffer is full; stop after a response that closes, or when the edge shuts down.
   throw new Error('TODO(13-cdn): serveConnection');
 }

@@ -7,7 +7,7 @@
  */
 import { ageFieldValue, clientHasCurrent, type StoredResponse } from './cache-policy.ts';
 import { contentRange, decideRange, ifRangeAllows, unsatisfiedRange } from './byte-range.ts';
-import type { EdgeCache } from './edge-cache.ts';
+import type { EdgeCache, Lookup } from './edge-cache.ts';
 import type { CacheStatus } from './edge-types.ts';
 import { OriginError } from './http-errors.ts';
 import { endToEnd, type Field } from './http-fields.ts';
@@ -25,10 +25,15 @@ const ALLOW: Field = ['Allow', 'GET, HEAD'];
 /** Stored fields a 304 leaves out: they describe a body, and a 304 has none (RFC 9110 §15.4.5). */
 const BODY_FIELDS = new Set(['content-type', 'content-encoding', 'content-language', 'content-range']);
 
-/** Answers one request through the cache. Never rejects for the origin's failures (they become 502/504). */
-export async function respond(request: HttpRequest, cache: EdgeCache, now: () => number): Promise<EdgeResponse> {
+/**
+ * Answers one request through the cache. A hit is answered at once; a miss
+ * returns a promise, which never rejects for the origin's failures (they
+ * become 502/504).
+ */
+export function respond(request: HttpRequest, cache: EdgeCache, now: () => number): EdgeResponse | Promise<EdgeResponse> {
   // TODO: GET and HEAD only: other known methods 405 with Allow, unknown ones 501 (errorResponse).
-  // TODO: cache.lookup(target): a stored entry → serveStored; a passed response → its status, end-to-end fields
+  // TODO: cache.lookup(target), awaited only if it is a promise (a hit then goes out in the same turn): a stored entry →
+  // TODO: serveStored; a passed response → its status, end-to-end fields
   // TODO: (without Content-Length, Age, X-Cache), X-Cache: MISS and Content-Length (no body for HEAD).
   // TODO: An OriginError → errorResponse with its status (502 or 504) and X-Cache: MISS.
   throw new Error('TODO(13-cdn): respond');

@@ -59,10 +59,14 @@ export class EdgeCache {
     this.store = new LruCache<StoredResponse>({ maxBytes: cacheBytes });
   }
 
-  /** What to serve for `target`. Rejects only with {@link OriginError} (then 502 or 504). */
-  lookup(target: string): Promise<Lookup> {
+  /**
+   * What to serve for `target`: at once for a fresh entry (a hit waits for
+   * nothing, so it does not go through the promise queue), else a promise
+   * that rejects only with {@link OriginError} (then 502 or 504).
+   */
+  lookup(target: string): Lookup | Promise<Lookup> {
     const entry = this.store.get(target);
-    if (entry !== undefined && isFresh(entry, this.limits.now())) return Promise.resolve({ kind: 'stored', cache: 'HIT', entry });
+    if (entry !== undefined && isFresh(entry, this.limits.now())) return { kind: 'stored', cache: 'HIT', entry };
     const running = this.inflight.get(target);
     if (running !== undefined) return running.then((shared) => (shared.kind === 'passed' ? this.fetch(target, undefined) : shared));
     const flight = this.fetch(target, entry);

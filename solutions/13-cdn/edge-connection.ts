@@ -23,8 +23,8 @@ export interface ConnectionContext {
   readonly clientHeaderMs: number;
   /** Aborted when the edge closes: waiting reads give up. */
   readonly shutdown: AbortSignal;
-  /** Answers a complete request. */
-  respond(request: HttpRequest): Promise<EdgeResponse>;
+  /** Answers a complete request: at once (a hit), or later (a miss). */
+  respond(request: HttpRequest): EdgeResponse | Promise<EdgeResponse>;
   /** Told about every response sent (`request` is undefined when the head never parsed). */
   sent(conn: Connection, request: HttpRequest | undefined, response: EdgeResponse, bytes: number, startedAt: number): void;
 }
@@ -44,7 +44,9 @@ export async function serveConnection(conn: Connection, context: ConnectionConte
     const startedAt = performance.now();
     if (head.kind === 'refused') {
       const response = errorResponse(head.error.status, head.error.reason, { close: true });
-      context.sent(conn, undefined, response, await send(conn, response), startedAt);
+      const sent = send(conn, response);
+      context.sent(conn, undefined, response, sent.bytes, startedAt);
+      await sent.drained;
       return lingeringClose(conn);
     }
     const { request } = head;
@@ -55,12 +57,17 @@ export async function serveConnection(conn: Connection, context: ConnectionConte
       } catch (error) {
         if (!(error instanceof TimeoutError)) return; // closed or shut down: nobody to answer
         const response = errorResponse(408, `the body did not arrive within ${context.clientHeaderMs} ms`, { close: true });
-        context.sent(conn, request, response, await send(conn, response), startedAt);
+        const sent = send(conn, response);
+        context.sent(conn, request, response, sent.bytes, startedAt);
+        await sent.drained;
         return lingeringClose(conn);
       }
     }
-    const response = await context.respond(request);
-    context.sent(conn, request, response, await send(conn, response), startedAt);
+    const answer = context.respond(request);
+    const response = answer instanceof Promise ? await answer : answer;
+    const sent = send(conn, response);
+    context.sent(conn, request, response, sent.bytes, startedAt);
+    if (sent.drained !== undefined) await sent.drained;
     if (response.close || context.shutdown.aborted) return;
   }
 }
@@ -101,17 +108,29 @@ async function readHead(conn: Connection, context: ConnectionContext): Promise<H
   }
 }
 
-/** Writes a response (head and body in one go); resolves with the bytes written once the socket took them. */
-async function send(conn: Connection, response: EncodedResponse): Promise<number> {
+/** What {@link send} did: bytes handed to the socket, and a wait if its buffer is full. */
+interface Sent {
+  readonly bytes: number;
+  /** Set when the client is not reading fast enough: wait for it before serving more. */
+  readonly drained?: Promise<unknown>;
+}
+
+/**
+ * Writes a response, head and body in one go. Does not wait unless the
+ * socket's send buffer is full (then `drained` says when it has room): a hit
+ * is answered without a single trip through the promise queue.
+ */
+function send(conn: Connection, response: EncodedResponse): Sent {
   const socket = conn.socket;
-  if (socket.destroyed || socket.writableEnded) return 0;
+  if (socket.destroyed || socket.writableEnded) return { bytes: 0 };
   // Corked, the head and the body leave in one system call (writev) instead of two packets.
   socket.cork();
   const wroteHead = conn.write(response.head);
   const wroteBody = response.body === undefined ? wroteHead : conn.write(response.body);
   socket.uncork();
-  await Promise.all([wroteHead, wroteBody]);
-  return Buffer.byteLength(response.head) + (response.body?.length ?? 0);
+  const bytes = Buffer.byteLength(response.head) + (response.body?.length ?? 0);
+  // The writes' promises are already resolved unless a write found the buffer full, which sets writableNeedDrain.
+  return socket.writableNeedDrain ? { bytes, drained: Promise.all([wroteHead, wroteBody]) } : { bytes };
 }
 
 /**

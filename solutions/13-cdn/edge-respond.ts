@@ -7,7 +7,7 @@
  */
 import { ageFieldValue, clientHasCurrent, type StoredResponse } from './cache-policy.ts';
 import { contentRange, decideRange, ifRangeAllows, unsatisfiedRange } from './byte-range.ts';
-import type { EdgeCache } from './edge-cache.ts';
+import type { EdgeCache, Lookup } from './edge-cache.ts';
 import type { CacheStatus } from './edge-types.ts';
 import { OriginError } from './http-errors.ts';
 import { endToEnd, type Field } from './http-fields.ts';
@@ -27,24 +27,33 @@ const BODY_FIELDS = new Set(['content-type', 'content-encoding', 'content-langua
 /** Stored fields rendered once per entry: most responses are hits, and the fields of a hit do not change. */
 const renderedFields = new WeakMap<StoredResponse, string>();
 
-/** Answers one request through the cache. Never rejects for the origin's failures (they become 502/504). */
-export async function respond(request: HttpRequest, cache: EdgeCache, now: () => number): Promise<EdgeResponse> {
-  const close = !request.keepAlive;
-  const head = request.method === 'HEAD';
-  if (request.method !== 'GET' && !head) {
+/**
+ * Answers one request through the cache. A hit is answered at once; a miss
+ * returns a promise, which never rejects for the origin's failures (they
+ * become 502/504).
+ */
+export function respond(request: HttpRequest, cache: EdgeCache, now: () => number): EdgeResponse | Promise<EdgeResponse> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
     const status = KNOWN_METHODS.has(request.method) ? 405 : 501;
-    return errorResponse(status, `this edge serves GET and HEAD, not ${request.method}`, { close, extra: status === 405 ? [ALLOW] : [] });
+    return errorResponse(status, `this edge serves GET and HEAD, not ${request.method}`, { close: !request.keepAlive, extra: status === 405 ? [ALLOW] : [] });
   }
-  try {
-    const found = await cache.lookup(request.target);
-    if (found.kind === 'stored') return serveStored(request, found.entry, found.cache, now());
-    const { status, fields, body } = found.response;
-    const passed = endToEnd(fields).filter(([name]) => !/^(content-length|age|x-cache)$/i.test(name));
-    return withBody(request, status, `${render(passed)}X-Cache: MISS\r\n`, head ? undefined : body, body.length, 'MISS');
-  } catch (error) {
-    if (!(error instanceof OriginError)) throw error;
-    return { ...errorResponse(error.status, error.message, { close, head, extra: [['X-Cache', 'MISS']] }), cache: 'MISS' };
-  }
+  const found = cache.lookup(request.target);
+  if (!(found instanceof Promise)) return answer(request, found, now());
+  return found.then(
+    (later) => answer(request, later, now()),
+    (error: unknown) => {
+      if (!(error instanceof OriginError)) throw error;
+      return { ...errorResponse(error.status, error.message, { close: !request.keepAlive, head: request.method === 'HEAD', extra: [['X-Cache', 'MISS']] }), cache: 'MISS' as const };
+    },
+  );
+}
+
+/** The response for what the cache found: a stored entry, or a response passed on once. */
+function answer(request: HttpRequest, found: Lookup, now: number): EdgeResponse {
+  if (found.kind === 'stored') return serveStored(request, found.entry, found.cache, now);
+  const { status, fields, body } = found.response;
+  const passed = endToEnd(fields).filter(([name]) => !/^(content-length|age|x-cache)$/i.test(name));
+  return withBody(request, status, `${render(passed)}X-Cache: MISS\r\n`, request.method === 'HEAD' ? undefined : body, body.length, 'MISS');
 }
 
 /** A stored response as this request wants it: 304, 416, 206 or 200, with Age and X-Cache. */
