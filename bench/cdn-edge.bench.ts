@@ -11,7 +11,7 @@
  * process: a lean raw-socket client, one request in flight per connection.
  *
  * Each edge runs in its own process, pinned to the last core, the load on
- * core 0 (see placement.ts); rounds alternate the edges so drifting
+ * core 0 (see processes.ts); rounds alternate the edges so drifting
  * background load hits all alike; the best round counts.
  *
  *   npx tsx bench/cdn-edge.bench.ts        (or: npm run bench -- cdn-edge)
@@ -25,7 +25,7 @@ import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CORES, forkServer, place, setAffinity } from './placement.ts';
+import { CORES, cpuOfChild, forkServer, place, setAffinity } from './processes.ts';
 
 type Kind = 'wirelab' | 'node-http' | 'nginx';
 const OBJECT = '/obj-10k.bin';
@@ -165,17 +165,6 @@ http {
 }
 
 // ---- CPU time of an edge -------------------------------------------------------------
-
-/** The CPU time (user + system, µs) a forked edge has used so far, asked over IPC. */
-function cpuOfChild(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => {
-      const { user, system } = (m as { cpu: NodeJS.CpuUsage }).cpu;
-      resolve(user + system);
-    });
-    child.send('cpu');
-  });
-}
 
 /** The CPU time (µs) of any process, from /proc/PID/stat (utime and stime, in clock ticks of 1/100 s on Linux). */
 async function cpuOfPid(pid: number): Promise<number> {

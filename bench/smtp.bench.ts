@@ -33,7 +33,7 @@ import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CORES, forkServer, place, setAffinity, type Placement } from './placement.ts';
+import { CORES, cpuOfChild, forkServer, place, setAffinity, type Placement } from './processes.ts';
 
 const DOMAIN = 'bench.test';
 const RECIPIENT = `bob@${DOMAIN}`;
@@ -215,17 +215,6 @@ async function client(port: number, count: number): Promise<void> {
   c.close();
 }
 
-/** The server process's CPU time so far (user + system), in microseconds. */
-function cpuOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => {
-      const { user, system } = (m as { cpu: NodeJS.CpuUsage }).cpu;
-      resolve(user + system);
-    });
-    child.send('cpu');
-  });
-}
-
 /** What one load gave: messages per second, and server CPU microseconds per message. */
 interface Measured {
   rate: number;
@@ -234,11 +223,11 @@ interface Measured {
 
 /** Runs `connections` clients sending `perConnection` messages each. */
 async function measure(child: ChildProcess, port: number, connections: number, perConnection: number): Promise<Measured> {
-  const cpuBefore = await cpuOf(child);
+  const cpuBefore = await cpuOfChild(child);
   const started = performance.now();
   await Promise.all(Array.from({ length: connections }, () => client(port, perConnection)));
   const seconds = (performance.now() - started) / 1000;
-  const cpu = (await cpuOf(child)) - cpuBefore;
+  const cpu = (await cpuOfChild(child)) - cpuBefore;
   const messages = connections * perConnection;
   return { rate: messages / seconds, cpuPerMessage: cpu / messages };
 }

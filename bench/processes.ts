@@ -1,6 +1,7 @@
 /**
- * Helpers the server benchmarks share: where the load generator and the
- * server run (taskset), and starting a server in a child process of its own.
+ * Helpers the server benchmarks share: starting a server in a child process
+ * of its own, asking it for its CPU time, and where the load generator and
+ * the server run (taskset).
  *
  * Where the two processes run decides much of what a request/response load
  * measures. Client and server take turns, so every exchange costs a wake-up
@@ -52,4 +53,18 @@ export async function forkServer(script: string, args: readonly string[]): Promi
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} server exited with ${code}`)));
   });
   return { child, port };
+}
+
+/**
+ * The CPU time (user + system, µs) a forked server has used so far. The
+ * child answers any IPC message with `{ cpu: process.cpuUsage() }`.
+ */
+export function cpuOfChild(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => {
+      const { user, system } = (m as { cpu: NodeJS.CpuUsage }).cpu;
+      resolve(user + system);
+    });
+    child.send('cpu');
+  });
 }
