@@ -290,7 +290,7 @@ async function main(): Promise<void> {
       console.log(`  ${kind.padEnd(10)} ${Math.round(m.rate).toString().padStart(7)} hits/s   ${m.cpuPerHit.toFixed(1).padStart(6)} µs edge CPU per hit${m.bad > 0 ? `   (${m.bad} bad answers!)` : ''}`);
     }
     const ours = best.get('wirelab')!;
-    const ratio = (theirs: Measured): string => `${(ours.rate / theirs.rate).toFixed(2)}× hits/s, ${(theirs.cpuPerHit / ours.cpuPerHit).toFixed(2)}× less CPU per hit`;
+    const ratio = (theirs: Measured): string => `${(ours.rate / theirs.rate).toFixed(2)}× by hits/s, ${(theirs.cpuPerHit / ours.cpuPerHit).toFixed(2)}× by CPU per hit (theirs / ours)`;
     console.log(`\n  wirelab vs node-http + lru-cache: ${ratio(best.get('node-http')!)}   (target ≥ 1.0×)`);
     if (best.has('nginx')) console.log(`  wirelab vs nginx proxy_cache:     ${ratio(best.get('nginx')!)}   (the reference for what is possible)`);
     console.log('  (hits/s is capped by the one load-generator process when an edge is fast; CPU per hit is not)');

@@ -47,6 +47,7 @@ const test = graded('13-cdn', {
   'step 16: no-store is never cached': 2,
   'step 16: a stale entry is revalidated with If-None-Match; the 304 refreshes it': 3,
   'step 16: an object that changed at the origin is fetched anew once stale': 1,
+  'step 16: a client that has the current ETag gets 304 from the edge, without asking the origin': 1,
   'step 16: the cache stays within cacheBytes, evicting the least recently used': 1,
   'step 17: ten concurrent misses for one object cost one origin fetch': 3,
   'step 18: a dead origin gives 502 in bounded time while cached objects are still served': 3,
@@ -419,6 +420,17 @@ describe('step 16: caching, judged by fetch', () => {
     const after = await get(w.url('/index.html'));
     expect([after.headers.get('x-cache'), after.body.toString()]).toEqual(['MISS', '<p>version 2</p>\n']);
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
+  });
+
+  test('step 16: a client that has the current ETag gets 304 from the edge, without asking the origin', async ({ transcript }) => {
+    const w = await world({ transcript });
+    const first = await get(w.url('/video.mp4'));
+    const etag = first.headers.get('etag')!;
+    const again = await get(w.url('/video.mp4'), { 'If-None-Match': `"other", ${etag}` });
+    expect([again.status, again.headers.get('etag'), again.headers.get('x-cache'), again.body.length]).toEqual([304, etag, 'HIT', 0]);
+    const changed = await get(w.url('/video.mp4'), { 'If-None-Match': '"not-this-one"' });
+    expect([changed.status, changed.body.length]).toEqual([200, CONTENT['/video.mp4'].length]);
+    expect(w.origin.stats.requests).toBe(1);
   });
 
   test('step 16: the cache stays within cacheBytes, evicting the least recently used', async ({ transcript }) => {
