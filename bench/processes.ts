@@ -31,7 +31,7 @@ export function setAffinity(pid: number, cpus: string): Promise<boolean> {
 export type Placement = 'one core' | 'two cores';
 
 /** Puts this process and `server` where `placement` says; false if it cannot be done here. */
-export async function place(server: ChildProcess, placement: Placement): Promise<boolean> {
+export async function place(server: { readonly pid?: number | undefined }, placement: Placement): Promise<boolean> {
   const last = CORES - 1;
   if (placement === 'two cores' && last === 0) return false;
   const clientCore = placement === 'one core' ? last : 0;
