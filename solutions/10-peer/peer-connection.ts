@@ -57,9 +57,11 @@ export interface ConnectionHost {
 export class PeerConnection {
   /** `host:port` of the other end. */
   readonly key: string;
+  /** The session (session.ts): replaced by every outcome. */
   state: SessionState;
   /** Their peer_id, once their handshake arrived. */
   peerId: Uint8Array | undefined;
+  /** Block bytes from them and to them, for the choker's rates. */
   readonly down: RateMeter;
   readonly up: RateMeter;
   /** performance.now() of the connection's start, of the last byte received, the last write, the last block. */
@@ -77,6 +79,7 @@ export class PeerConnection {
   optimistic = false;
   /** Resolves once both handshakes went through; rejects with the reason if the connection closed before. */
   readonly ready: Promise<void>;
+  /** Why it closed, once it did. */
   closedReason: { reason: DisconnectReason; detail: string } | undefined;
 
   private readonly decoder: WireDecoder;

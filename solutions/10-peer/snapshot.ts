@@ -1,6 +1,8 @@
 /**
  * The peer at one moment as plain data (JSON-ready), for progress bars,
- * piece maps and live web views.
+ * piece maps and live web views. Given complete: the same file in
+ * exercises/ and solutions/ (it reads the fields your Swarm and
+ * PeerConnection keep up to date).
  */
 import { clientName } from './client-name.ts';
 import type { PeerConnection } from './peer-connection.ts';

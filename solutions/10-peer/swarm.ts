@@ -49,13 +49,20 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 export class Swarm implements ConnectionHost {
   /** Every open connection, by key, handshake done or not. */
   readonly connections = new Map<string, PeerConnection>();
+  /** The files. */
+  readonly store: PieceStore;
+  /** Every block's state across the connections. */
   readonly book: BlockBook;
+  /** What every session may look at. */
   readonly context: SessionContext;
+  /** Who sent bad data (by peer_id). */
   readonly trust = new TrustLedger();
+  /** Block bytes sent and received, all connections together. */
   readonly upMeter = new RateMeter(performance.now());
   readonly downMeter = new RateMeter(performance.now());
   uploaded = 0;
   downloaded = 0;
+  /** Bytes received and thrown away (duplicates, blocks never asked for, pieces that failed). */
   wasted = 0;
   private readonly byPeerId = new Map<string, PeerConnection>();
   /** Connection key → peer_id (hex), kept after they leave: blame for a bad piece comes later. */
@@ -65,9 +72,6 @@ export class Swarm implements ConnectionHost {
   private chokerState: ChokerState = INITIAL_CHOKER_STATE;
   private rechokeQueued = false;
   private complete: boolean;
-
-  /** The files. */
-  readonly store: PieceStore;
 
   constructor(private readonly options: SwarmOptions) {
     const { store } = options;

@@ -101,6 +101,7 @@ export class WireDecoder {
   /** No message of any id may be longer than this: a length beyond it is refused before its id arrives. */
   private readonly longest: number;
 
+  /** Remember the options; start by expecting the handshake (unless `handshake: false`). */
   constructor(options: WireDecoderOptions) {
     this.pieceCount = options.pieceCount;
     this.stage = options.handshake === false ? { name: 'header' } : { name: 'handshake' };
