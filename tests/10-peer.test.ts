@@ -7,7 +7,10 @@
  * are made by `create-torrent` and read by `bencode`, not by exercise 08.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import bencode from 'bencode';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { Bitfield, BitfieldError } from '@impl/10-peer/bitfield.ts';
@@ -70,6 +73,7 @@ const test = graded('10-peer', {
   'a multi-file torrent whose pieces span files arrives byte-identical': 3,
   'a leecher uploads to another leecher before it is complete': 3,
   'restarted on a half-downloaded folder, it fetches only what is missing': 3,
+  'finds its peers through the tracker, and tells it started, completed and stopped': 2,
   'a peer that sends corrupt blocks is dropped, and the download still completes': 3,
   'a peer that leaves mid-piece: its blocks are fetched elsewhere': 2,
   'requests a stalled peer does not answer go to another peer': 2,
@@ -512,6 +516,40 @@ describe('step 5: a swarm on loopback', () => {
       await within(second.whenComplete(), WAIT_MS, 'the second run to complete', transcript);
       expect([...requested].sort((x, y) => x - y), 'pieces requested after the restart').toEqual([1, 3, 5, 7, 9]);
       await expectComplete(dir, torrent, transcript);
+    },
+    SWARM_MS,
+  );
+
+  test(
+    'finds its peers through the tracker, and tells it started, completed and stopped',
+    async ({ transcript }) => {
+      const torrent = await makeTorrent(seedDir(), { name: 'map.osm', sizes: 3 * 16_384, pieceLength: 16_384 });
+      const seed = await ourPeer(torrent, seedDir());
+      // A fake HTTP tracker (bencoded by the npm package): it hands out the seed and notes every announce.
+      const announces: { event: string; left: string; port: string }[] = [];
+      const tracker = http.createServer((req, res) => {
+        const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+        announces.push({ event: query.get('event') ?? 'none', left: query.get('left') ?? '?', port: query.get('port') ?? '?' });
+        const peers = Buffer.from([127, 0, 0, 1, seed.port >> 8, seed.port & 0xff]);
+        res.end(Buffer.from(bencode.encode({ interval: 1800, peers })));
+      });
+      await new Promise<void>((resolve) => tracker.listen(0, '127.0.0.1', resolve));
+      track({ close: () => new Promise((resolve) => tracker.close(resolve)) });
+      const announce = `http://127.0.0.1:${(tracker.address() as AddressInfo).port}/announce`;
+      const leecher = await startPeer({ metainfo: { ...torrent.metainfo, announce }, dir: path.join(tmp.dir, 'leecher') });
+      try {
+        await within(leecher.whenComplete(), WAIT_MS, 'the leecher to complete from the peer the tracker gave it', transcript);
+        await waitUntil(() => announces.some((a) => a.event === 'completed'), WAIT_MS, 'a completed announce');
+      } finally {
+        await leecher.close();
+      }
+      const events = announces.filter((a) => a.event !== 'none');
+      expect(events, 'announces with an event, in order').toEqual([
+        { event: 'started', left: String(torrent.bytes.length), port: String(leecher.port) },
+        { event: 'completed', left: '0', port: String(leecher.port) },
+        { event: 'stopped', left: '0', port: String(leecher.port) },
+      ]);
+      await expectComplete(path.join(tmp.dir, 'leecher'), torrent, transcript);
     },
     SWARM_MS,
   );
