@@ -52,7 +52,20 @@ import { graded } from './helpers/graded.ts';
 import { tempDirEachTest } from './helpers/metainfo.ts';
 import { makeTorrent, type TestTorrent } from './helpers/peer-torrent.ts';
 import { digestsIn, EventLog, expectedDigests, gateLimiter, waitUntil, within } from './helpers/peer-swarm.ts';
-import { BLOCK, ID, WireJudge, handshakeBytes, judgePeerId, listenJudge, playSeed, u32, wireMessage } from './helpers/peer-wire-judge.ts';
+import {
+  BLOCK,
+  ID,
+  WireJudge,
+  handshakeBytes,
+  judgePeerId,
+  listenJudge,
+  playSeed,
+  u32,
+  wireMessage,
+  type JudgeServer,
+  type ScriptedSeedOptions,
+} from './helpers/peer-wire-judge.ts';
+import type { Transcript } from '../lib/transcript/transcript.ts';
 import { downloadWithBittorrentProtocol, seedWithBittorrentProtocol } from './helpers/peer-bittorrent-protocol.ts';
 
 const test = graded('10-peer', {
@@ -158,6 +171,20 @@ async function expectComplete(dir: string, torrent: TestTorrent, transcript?: { 
   const want = expectedDigests(torrent);
   if (JSON.stringify(got) !== JSON.stringify(want)) transcript?.expect(`expected the files under ${path.basename(dir)} to be byte-identical to the torrent's`);
   expect(got, `SHA-1 of each file under ${path.basename(dir)}`).toEqual(want);
+}
+
+/** A scripted seed (tests/helpers/peer-wire-judge.ts) of `torrent`, listening; its first connection is recorded. */
+async function scriptedSeed(torrent: TestTorrent, options: Omit<ScriptedSeedOptions, 'infoHash' | 'pieceLength' | 'bytes'> = {}, transcript?: Transcript): Promise<JudgeServer> {
+  const { infoHash: hash, pieceLength } = torrent.metainfo;
+  return track(await listenJudge((judge) => playSeed(judge, { infoHash: hash, pieceLength, bytes: torrent.bytes, ...options }), transcript));
+}
+
+/** After a peer misbehaved: an honest seed of ours joins, and the leecher (in `leecher/`) must finish right. */
+async function finishFromOurSeed(torrent: TestTorrent, leecher: Peer, transcript: Transcript): Promise<void> {
+  const seed = await ourPeer(torrent, seedDir());
+  await leecher.connect(address(seed));
+  await within(leecher.whenComplete(), WAIT_MS, 'the leecher to complete from the honest seed', transcript);
+  await expectComplete(path.join(tmp.dir, 'leecher'), torrent, transcript);
 }
 
 // ---------------------------------------------------------------- step 3
@@ -501,7 +528,7 @@ describe('step 5: a swarm on loopback', () => {
     async ({ transcript }) => {
       const torrent = await makeTorrent(seedDir(), { name: 'lecture.pdf', sizes: 10 * 16_384 - 1000, pieceLength: 16_384 });
       const dir = path.join(tmp.dir, 'leecher');
-      const partial = track(await listenJudge((judge) => playSeed(judge, { infoHash: torrent.metainfo.infoHash, pieceLength: 16_384, bytes: torrent.bytes, has: (i) => i % 2 === 0 })));
+      const partial = await scriptedSeed(torrent, { has: (i) => i % 2 === 0 });
       const first = await startPeer({ metainfo: torrent.metainfo, dir, announce: false, peers: [address(partial)] });
       try {
         await waitUntil(() => first.snapshot().verified === 5, WAIT_MS, 'the first run to verify the 5 even pieces');
@@ -509,8 +536,7 @@ describe('step 5: a swarm on loopback', () => {
         await first.close();
       }
       const requested = new Set<number>();
-      const full = track(await listenJudge((judge) =>
-        playSeed(judge, { infoHash: torrent.metainfo.infoHash, pieceLength: 16_384, bytes: torrent.bytes, onRequest: (index) => requested.add(index) }), transcript));
+      const full = await scriptedSeed(torrent, { onRequest: (index) => requested.add(index) }, transcript);
       const second = await ourPeer(torrent, dir, { peers: [address(full)] });
       expect(second.snapshot().have, 'pieces found on disk at restart').toBe('1010101010');
       await within(second.whenComplete(), WAIT_MS, 'the second run to complete', transcript);
@@ -563,7 +589,7 @@ describe('step 6: peers that misbehave', () => {
     async ({ transcript }) => {
       const torrent = await makeTorrent(seedDir(), { name: 'dataset.csv', sizes: 12 * 16_384, pieceLength: 16_384 });
       const liarId = judgePeerId('liar');
-      const liar = track(await listenJudge((judge) => playSeed(judge, { infoHash: torrent.metainfo.infoHash, pieceLength: 16_384, bytes: torrent.bytes, corrupt: true, peerId: liarId }), transcript));
+      const liar = await scriptedSeed(torrent, { corrupt: true, peerId: liarId }, transcript);
       const log = new EventLog<PeerEvent>();
       const leecher = await ourPeer(torrent, path.join(tmp.dir, 'leecher'), { peers: [address(liar)], onEvent: log.onEvent });
       await log.waitFor('disconnected', (e) => e.reason === 'banned', WAIT_MS, 'the leecher to drop the peer that sent bad pieces', transcript);
@@ -573,10 +599,7 @@ describe('step 6: peers that misbehave', () => {
       const again = await WireJudge.connect(address(leecher));
       again.send(handshakeBytes(torrent.metainfo.infoHash, liarId));
       expect(await again.closesWithin(WAIT_MS), 'the banned peer, connecting again').toBe(true);
-      const seed = await ourPeer(torrent, seedDir());
-      await leecher.connect(address(seed));
-      await within(leecher.whenComplete(), WAIT_MS, 'the leecher to complete from the honest seed', transcript);
-      await expectComplete(path.join(tmp.dir, 'leecher'), torrent, transcript);
+      await finishFromOurSeed(torrent, leecher, transcript);
     },
     SWARM_MS,
   );
@@ -585,15 +608,12 @@ describe('step 6: peers that misbehave', () => {
     'a peer that leaves mid-piece: its blocks are fetched elsewhere',
     async ({ transcript }) => {
       const torrent = await makeTorrent(seedDir(), { name: 'slides.key', sizes: 3 * 65_536, pieceLength: 65_536 });
-      const quitter = track(await listenJudge((judge) => playSeed(judge, { infoHash: torrent.metainfo.infoHash, pieceLength: 65_536, bytes: torrent.bytes, leaveAfterBlocks: 1 }), transcript));
+      const quitter = await scriptedSeed(torrent, { leaveAfterBlocks: 1 }, transcript);
       const log = new EventLog<PeerEvent>();
       const leecher = await ourPeer(torrent, path.join(tmp.dir, 'leecher'), { peers: [address(quitter)], onEvent: log.onEvent });
       await log.waitFor('disconnected', () => true, WAIT_MS, 'the peer to leave after one block', transcript);
       expect(leecher.snapshot().verified).toBe(0);
-      const seed = await ourPeer(torrent, seedDir());
-      await leecher.connect(address(seed));
-      await within(leecher.whenComplete(), WAIT_MS, 'the leecher to complete from the seed', transcript);
-      await expectComplete(path.join(tmp.dir, 'leecher'), torrent, transcript);
+      await finishFromOurSeed(torrent, leecher, transcript);
     },
     SWARM_MS,
   );
@@ -603,14 +623,10 @@ describe('step 6: peers that misbehave', () => {
     async ({ transcript }) => {
       const torrent = await makeTorrent(seedDir(), { name: 'notes.txt', sizes: 4 * 16_384, pieceLength: 16_384 });
       let asked = 0;
-      const staller = track(await listenJudge((judge) =>
-        playSeed(judge, { infoHash: torrent.metainfo.infoHash, pieceLength: 16_384, bytes: torrent.bytes, silent: true, onRequest: () => asked++ }), transcript));
+      const staller = await scriptedSeed(torrent, { silent: true, onRequest: () => asked++ }, transcript);
       const leecher = await ourPeer(torrent, path.join(tmp.dir, 'leecher'), { peers: [address(staller)], requestTimeoutMs: 300 });
       await waitUntil(() => asked >= 1, WAIT_MS, 'the leecher to send requests to the stalled peer', transcript);
-      const seed = await ourPeer(torrent, seedDir());
-      await leecher.connect(address(seed));
-      await within(leecher.whenComplete(), WAIT_MS, 'the leecher to get the stalled blocks from the seed', transcript);
-      await expectComplete(path.join(tmp.dir, 'leecher'), torrent, transcript);
+      await finishFromOurSeed(torrent, leecher, transcript);
     },
     SWARM_MS,
   );
