@@ -311,7 +311,10 @@ export class Swarm implements ConnectionHost {
     if (good) {
       this.trust.pieceVerified(ids);
       this.options.emit({ type: 'piece-verified', piece: index, peer: from[0] ?? '', from });
-      for (const c of this.established) {
+      // Every connection, handshake done or not: one still waiting for its
+      // handshake got our bitfield before this piece, and must hear of it too.
+      for (const c of this.connections.values()) {
+        if (c.isClosed) continue;
         c.have(index);
         if (c.state.peerHas.has(index)) {
           this.wanted.set(c, (this.wanted.get(c) ?? 1) - 1);
