@@ -23,10 +23,11 @@ import type { PeerAddress, TrackerClient } from './types.ts';
 import { ID_LENGTH } from './wire-constants.ts';
 
 /**
- * Requests in flight per peer. On loopback one block takes a few
- * microseconds to send, so the pipeline must cover the time a request needs
- * to cross, be read from disk and come back (bench/peer.bench.ts measures
- * the throughput for several depths).
+ * Requests in flight per peer. The pipeline must cover the time a request
+ * needs to cross, be read from disk and come back as a block. On loopback
+ * (bench/peer.bench.ts, 64 MiB, 2 cores) one seed → one leecher reached 39,
+ * 49, 62, 66 and 67 MiB/s with 1, 4, 16, 64 and 256 requests in flight: 16
+ * is nearly enough there, 64 leaves room for links with more delay.
  */
 export const DEFAULT_PIPELINE = 64;
 /** @see PeerOptions.requestTimeoutMs */

@@ -103,8 +103,9 @@ export class Swarm implements ConnectionHost {
     return pc;
   }
 
-  /** Closes every connection. */
+  /** Closes every connection; nothing is started afterwards (no rechoke, no verification result acted on). */
   closeAll(reason: DisconnectReason, detail: string): void {
+    // TODO: remember that we are closing (rechoke and verification must then do nothing).
     for (const pc of [...this.connections.values()]) pc.close(reason, detail);
   }
 

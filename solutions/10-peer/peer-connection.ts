@@ -168,13 +168,10 @@ export class PeerConnection {
           break;
         case 'handshake': {
           this.peerId = action.peerId;
+          this.connectedAt = Date.now(); // before the host hears of it: its 'connected' event may read a snapshot
           const refusal = this.host.handshake(this);
-          if (refusal) {
-            this.close(refusal.reason, refusal.detail);
-          } else {
-            this.connectedAt = Date.now();
-            this.resolveReady();
-          }
+          if (refusal) this.close(refusal.reason, refusal.detail);
+          else this.resolveReady();
           break;
         }
         case 'peer-has':

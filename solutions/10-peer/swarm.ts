@@ -72,6 +72,7 @@ export class Swarm implements ConnectionHost {
   private chokerState: ChokerState = INITIAL_CHOKER_STATE;
   private rechokeQueued = false;
   private complete: boolean;
+  private closing = false;
 
   constructor(private readonly options: SwarmOptions) {
     const { store } = options;
@@ -108,8 +109,9 @@ export class Swarm implements ConnectionHost {
     return pc;
   }
 
-  /** Closes every connection. */
+  /** Closes every connection; nothing is started afterwards (no rechoke, no verification result acted on). */
   closeAll(reason: DisconnectReason, detail: string): void {
+    this.closing = true;
     for (const pc of [...this.connections.values()]) pc.close(reason, detail);
   }
 
@@ -248,6 +250,7 @@ export class Swarm implements ConnectionHost {
 
   /** Runs the choker now: who we upload to. */
   rechoke(): void {
+    if (this.closing) return;
     const now = performance.now();
     const peers = this.established.map((c) => ({
       key: c.key,
@@ -306,6 +309,7 @@ export class Swarm implements ConnectionHost {
     } catch {
       good = false;
     }
+    if (this.closing) return; // the store may be closed already: the result means nothing now
     const from = this.book.finish(index);
     const ids = from.map((key) => this.peerIdOf.get(key) ?? key);
     if (good) {
