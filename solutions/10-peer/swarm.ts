@@ -161,14 +161,15 @@ export class Swarm implements ConnectionHost {
     }
     // The first copy wins: take the request back from everyone else asked for it.
     for (const other of arrival.cancelAt) this.connections.get(other)?.cancel(index, begin);
+    const write = this.options.store.writeBlock(index, begin, data);
+    this.fill(pc); // its request slot is free now, not once the disk is done
     try {
-      await this.options.store.writeBlock(index, begin, data);
+      await write;
     } catch {
       this.book.writeFailed(pc.key, index, block);
       return this.fillAll();
     }
     if (this.book.written(index)) void this.verify(index);
-    this.fill(pc);
   }
 
   requestsLost(pc: PeerConnection, blocks: readonly BlockRequest[]): void {
