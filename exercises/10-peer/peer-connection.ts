@@ -4,7 +4,7 @@
  * requests one by one. Everything that needs the rest of the swarm (the
  * store, the book, other connections) goes through its {@link ConnectionHost}.
  */
-import { type Connection, formatHostPort } from 'wirelab';
+import { ConnectionClosedError, type Connection, formatHostPort } from 'wirelab';
 import { RateMeter } from './rate-meter.ts';
 import type { DisconnectReason, RateLimiter } from './peer-types.ts';
 import {

@@ -4,7 +4,7 @@
  * requests one by one. Everything that needs the rest of the swarm (the
  * store, the book, other connections) goes through its {@link ConnectionHost}.
  */
-import { type Connection, formatHostPort } from 'wirelab';
+import { ConnectionClosedError, type Connection, formatHostPort } from 'wirelab';
 import { RateMeter } from './rate-meter.ts';
 import type { DisconnectReason, RateLimiter } from './peer-types.ts';
 import {
@@ -149,15 +149,28 @@ export class PeerConnection {
         if (this.isClosed) return;
       }
     } catch (error) {
-      this.close('socket-error', (error as Error).message);
+      // Reset or cut mid-message by the other side: it left, like a clean close.
+      this.close(error instanceof ConnectionClosedError ? 'closed' : 'socket-error', (error as Error).message);
     }
   }
 
   /** Carries out a session outcome; resolves once a received block is stored. */
   private apply(outcome: Outcome): Promise<void> | undefined {
     this.state = outcome.next;
+    // Several messages at once (a batch of requests) leave in one write, not one system call each.
+    const batch = outcome.actions.length > 1;
+    if (batch) this.conn.socket.cork();
+    try {
+      return this.carryOut(outcome.actions);
+    } finally {
+      if (batch) this.conn.socket.uncork();
+    }
+  }
+
+  /** The actions of one outcome, in order. */
+  private carryOut(actions: Outcome['actions']): Promise<void> | undefined {
     let pending: Promise<void> | undefined;
-    for (const action of outcome.actions) {
+    for (const action of actions) {
       if (this.isClosed) return pending;
       switch (action.kind) {
         case 'send':
