@@ -25,9 +25,9 @@ import { ID_LENGTH } from './wire-constants.ts';
 /**
  * Requests in flight per peer. The pipeline must cover the time a request
  * needs to cross, be read from disk and come back as a block. On loopback
- * (bench/peer.bench.ts, 64 MiB, 2 cores) one seed → one leecher reached 39,
- * 49, 62, 66 and 67 MiB/s with 1, 4, 16, 64 and 256 requests in flight: 16
- * is nearly enough there, 64 leaves room for links with more delay.
+ * (bench/peer.bench.ts, 64 MiB, 2 busy cores) one seed → one leecher
+ * reached 49, 61, 75, 81 and 81 MiB/s with 1, 4, 16, 64 and 256 requests in
+ * flight (a plain TCP file copy: 135 MiB/s): 64 is where it stops growing.
  */
 export const DEFAULT_PIPELINE = 64;
 /** @see PeerOptions.requestTimeoutMs */
