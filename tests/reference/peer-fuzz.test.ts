@@ -3,8 +3,11 @@
  * decoder and the session take random bytes and random messages without ever
  * failing in any way but a WireError or a drop, and give the same result
  * however the bytes are split; a seeded swarm of six peers whose leechers are
- * stopped and restarted at random moments still ends byte-identical.
+ * stopped and restarted at random moments still ends byte-identical; the
+ * connection limit holds and close() is bounded even with a silent tracker.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -20,7 +23,7 @@ import { closeAfterEach } from '../helpers/cleanup.ts';
 import { tempDirEachTest } from '../helpers/metainfo.ts';
 import { makeTorrent } from '../helpers/peer-torrent.ts';
 import { digestsIn, expectedDigests, within } from '../helpers/peer-swarm.ts';
-import { handshakeBytes, wireMessage, u32, ID } from '../helpers/peer-wire-judge.ts';
+import { handshakeBytes, wireMessage, u32, ID, WireJudge, judgePeerId } from '../helpers/peer-wire-judge.ts';
 
 const track = closeAfterEach();
 const tmp = tempDirEachTest('wirelab-peer-fuzz-');
@@ -154,4 +157,34 @@ describe('a swarm with random disconnects', () => {
     expect(restarts, 'leechers restarted mid-download').toBeGreaterThan(0);
     await Promise.all(leechers.map((p) => p!.close()));
   }, 60_000);
+});
+
+describe('limits', () => {
+  test('past maxConnections a newcomer is turned away; the others stay', async () => {
+    const torrent = await makeTorrent(path.join(tmp.dir, 'seed'), { name: 'a.bin', sizes: 40_000, pieceLength: 16_384 });
+    const peer = track(await startPeer({ metainfo: torrent.metainfo, dir: path.join(tmp.dir, 'seed'), announce: false, maxConnections: 2 }));
+    const judges: WireJudge[] = [];
+    for (let i = 0; i < 3; i++) {
+      const judge = await WireJudge.connect({ host: peer.host, port: peer.port });
+      judge.send(handshakeBytes(torrent.metainfo.infoHash, judgePeerId(`j${i}`)));
+      judges.push(judge);
+      if (i < 2) await judge.readHandshake();
+    }
+    expect(await judges[2]!.closesWithin(5000), 'the third connection').toBe(true);
+    expect(judges.slice(0, 2).map((j) => j.isClosed)).toEqual([false, false]);
+    expect(peer.snapshot().connections.length).toBe(2);
+    judges.forEach((j) => j.close());
+  });
+
+  test('close() returns within a few seconds even when the tracker never answers', async () => {
+    const torrent = await makeTorrent(path.join(tmp.dir, 'seed'), { name: 'a.bin', sizes: 40_000, pieceLength: 16_384 });
+    const silent = http.createServer(() => {}); // takes every announce and never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    track({ close: () => (silent.closeAllConnections(), new Promise((resolve) => silent.close(resolve))) });
+    const announce = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/announce`;
+    const peer = await startPeer({ metainfo: { ...torrent.metainfo, announce }, dir: path.join(tmp.dir, 'seed') });
+    const started = performance.now();
+    await peer.close();
+    expect(performance.now() - started, 'ms close() took').toBeLessThan(4000);
+  });
 });
