@@ -2,3 +2,4 @@
 export * from './transcript.ts';
 export * from './decode.ts';
 export * from './render.ts';
+export * from './peer-wire.ts';

@@ -59,3 +59,34 @@ declare module 'create-torrent' {
     cb: (err: Error | null, torrent: Uint8Array) => void,
   ): void;
 }
+
+declare module 'bittorrent-protocol' {
+  /** One peer-wire connection (a duplex stream: write what the socket read, send what it emits). */
+  export default class Wire {
+    constructor(type?: string);
+    /** The other side's peer_id (hex), after its handshake. */
+    peerId: string | null;
+    peerChoking: boolean;
+    amChoking: boolean;
+    peerInterested: boolean;
+    /** infoHash and peerId as bytes or hex strings. */
+    handshake(infoHash: string | Uint8Array, peerId: string | Uint8Array, extensions?: { dht?: boolean; fast?: boolean }): void;
+    bitfield(bits: Uint8Array): void;
+    interested(): void;
+    uninterested(): void;
+    choke(): void;
+    unchoke(): void;
+    have(index: number): void;
+    request(index: number, offset: number, length: number, cb: (err: Error | null, block?: Uint8Array) => void): void;
+    cancel(index: number, offset: number, length: number): void;
+    on(event: 'handshake', listener: (infoHash: string, peerId: string, extensions: Record<string, boolean>) => void): this;
+    on(event: 'bitfield', listener: (bits: { get(index: number): boolean }) => void): this;
+    on(event: 'request', listener: (index: number, offset: number, length: number, respond: (err: Error | null, block?: Uint8Array) => void) => void): this;
+    on(event: 'data', listener: (chunk: Uint8Array) => void): this;
+    on(event: 'have', listener: (index: number) => void): this;
+    on(event: 'unchoke' | 'choke' | 'interested' | 'uninterested' | 'close' | 'end' | 'finish', listener: () => void): this;
+    on(event: 'error', listener: (error: Error) => void): this;
+    write(chunk: Uint8Array): boolean;
+    destroy(): void;
+  }
+}
